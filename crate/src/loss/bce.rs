@@ -10,8 +10,14 @@ use crate::math;
 /// Mean binary cross-entropy of `logits` against `target` (each in [0, 1]).
 pub fn bce_with_logits<T: Float>(logits: &[T], target: &[T], grad: &mut [T]) -> T {
     let n = logits.len();
-    let norm = T::from_f64(1.0 / n as f64);
-    let total = lane_sum(n, |i| {
+    bce_with_logits_partial(logits, target, n, grad) / T::from_f64(n as f64)
+}
+
+/// These rows' share of the mean binary cross-entropy over `total` rows: the sum of the
+/// terms, not divided, with `grad_i = (sigmoid(x_i) − y_i) · (1 / total)`.
+pub fn bce_with_logits_partial<T: Float>(logits: &[T], target: &[T], total: usize, grad: &mut [T]) -> T {
+    let norm = T::from_f64(1.0 / total as f64);
+    lane_sum(logits.len(), |i| {
         let x = logits[i];
         let y = target[i];
         let e = T::from_f64(math::exp((-x.abs()).to_f64()));
@@ -20,8 +26,7 @@ pub fn bce_with_logits<T: Float>(logits: &[T], target: &[T], grad: &mut [T]) -> 
         grad[i] = (sigmoid - y) * norm;
         let positive = if x > T::ZERO { x } else { T::ZERO };
         positive - x * y + T::from_f64(math::log1p(e.to_f64()))
-    });
-    total / T::from_f64(n as f64)
+    })
 }
 
 #[cfg(test)]
@@ -35,6 +40,9 @@ mod tests {
         let value = bce_with_logits(&[0.0, 0.0], &[1.0, 0.25], &mut grad);
         assert_eq!(value, core::f64::consts::LN_2);
         assert_eq!(grad, [-0.25, 0.125]);
+        let sum = bce_with_logits_partial(&[0.0, 0.0], &[1.0, 0.25], 4, &mut grad);
+        assert_eq!(sum, 2.0 * core::f64::consts::LN_2);
+        assert_eq!(grad, [-0.125, 0.0625]);
         let mut grad = [0.0f64; 1];
         let x = 1.5f64;
         let value = bce_with_logits(&[x], &[1.0], &mut grad);

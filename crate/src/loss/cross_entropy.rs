@@ -33,8 +33,15 @@ fn shifted_exps<T: Float>(row: &[T], grad: &mut [T]) -> (T, T) {
 /// [0, classes)); `logits` and `grad` hold `rows × classes` values, `classes` >= 1.
 pub fn cross_entropy_index<T: Float>(logits: &[T], target: &[T], classes: usize, grad: &mut [T]) -> T {
     let rows = target.len();
-    let norm = T::from_f64(1.0 / rows as f64);
-    let total = lane_sum(rows, |r| {
+    cross_entropy_index_partial(logits, target, classes, rows, grad) / T::from_f64(rows as f64)
+}
+
+/// These rows' share of the mean cross-entropy over `total` rows (against class
+/// indices): the sum of the rows' losses, not divided, with the gradient
+/// `(softmax − t) · (1 / total)`.
+pub fn cross_entropy_index_partial<T: Float>(logits: &[T], target: &[T], classes: usize, total: usize, grad: &mut [T]) -> T {
+    let norm = T::from_f64(1.0 / total as f64);
+    lane_sum(target.len(), |r| {
         let row = &logits[r * classes..(r + 1) * classes];
         let g = &mut grad[r * classes..(r + 1) * classes];
         let (m, s) = shifted_exps(row, g);
@@ -45,8 +52,7 @@ pub fn cross_entropy_index<T: Float>(logits: &[T], target: &[T], classes: usize,
             g[k] = (g[k] / s - t) * norm;
         }
         log_s - (row[c] - m)
-    });
-    total / T::from_f64(rows as f64)
+    })
 }
 
 /// Mean cross-entropy against class probabilities `target` (`rows × classes`, like
@@ -93,6 +99,19 @@ mod tests {
             assert!((grad[k] - (a[k].exp() - ta) / 2.0).abs() < 1e-15);
             assert!((grad[3 + k] - (b[k].exp() - tb) / 2.0).abs() < 1e-15);
         }
+    }
+
+    #[test]
+    fn partial_shares_add_up_to_the_mean() {
+        let logits = [1.0f64, 2.0, 0.5, -1.0, 0.0, 3.0];
+        let target = [1.0, 2.0];
+        let (mut whole, mut a, mut b) = ([0.0; 6], [0.0; 3], [0.0; 3]);
+        let mean = cross_entropy_index(&logits, &target, 3, &mut whole);
+        let sa = cross_entropy_index_partial(&logits[..3], &target[..1], 3, 2, &mut a);
+        let sb = cross_entropy_index_partial(&logits[3..], &target[1..], 3, 2, &mut b);
+        assert!(((sa + sb) / 2.0 - mean).abs() < 1e-15);
+        // The same terms as the mean over both rows: bit for bit.
+        assert_eq!([a, b].concat(), whole.to_vec());
     }
 
     #[test]

@@ -9,9 +9,15 @@ use crate::loss::sum::lane_sum;
 /// Mean Huber loss with threshold `delta` (> 0); the gradient w.r.t. `pred` goes to `grad`.
 pub fn huber<T: Float>(pred: &[T], target: &[T], delta: T, grad: &mut [T]) -> T {
     let n = pred.len();
-    let norm = T::from_f64(1.0 / n as f64);
+    huber_partial(pred, target, delta, n, grad) / T::from_f64(n as f64)
+}
+
+/// These rows' share of the mean Huber loss over `total` rows: the sum of the terms, not
+/// divided, with the gradient of the mean over `total` rows (norm = 1 / total).
+pub fn huber_partial<T: Float>(pred: &[T], target: &[T], delta: T, total: usize, grad: &mut [T]) -> T {
+    let norm = T::from_f64(1.0 / total as f64);
     let half = T::from_f64(0.5);
-    let total = lane_sum(n, |i| {
+    lane_sum(pred.len(), |i| {
         let x = pred[i] - target[i];
         let z = x.abs();
         grad[i] = if x < -delta {
@@ -26,8 +32,7 @@ pub fn huber<T: Float>(pred: &[T], target: &[T], delta: T, grad: &mut [T]) -> T 
         } else {
             delta * (z - half * delta)
         }
-    });
-    total / T::from_f64(n as f64)
+    })
 }
 
 #[cfg(test)]
@@ -44,5 +49,13 @@ mod tests {
         let mut g32 = [0.0f32; 1];
         assert_eq!(huber(&[4.0f32], &[0.0], 1.0, &mut g32), 3.5);
         assert_eq!(g32, [1.0]);
+    }
+
+    #[test]
+    fn partial_is_a_share_of_the_mean_over_total_rows() {
+        let mut grad = [0.0f64; 2];
+        let sum = huber_partial(&[0.5, -3.0], &[0.0, 0.0], 2.0, 8, &mut grad);
+        assert_eq!(sum, 0.125 + 2.0 * (3.0 - 1.0));
+        assert_eq!(grad, [0.0625, -0.25]);
     }
 }

@@ -6,13 +6,18 @@ use crate::loss::sum::lane_sum;
 
 /// `Σ |ŷ − y| / N`; `grad_i = sign(ŷ_i − y_i) / N`. NaN when N = 0, as torch.
 pub fn mae<T: Float>(pred: &[T], target: &[T], grad: &mut [T]) -> T {
-    let n = T::from_f64(pred.len() as f64);
-    let total = lane_sum(pred.len(), |i| {
+    mae_partial(pred, target, pred.len(), grad) / T::from_f64(pred.len() as f64)
+}
+
+/// These rows' share of the mean absolute error over `total` rows: `Σ |ŷ − y|`, not
+/// divided, and `grad_i = sign(ŷ_i − y_i) / total`, the same terms as `mae` over all rows.
+pub fn mae_partial<T: Float>(pred: &[T], target: &[T], total: usize, grad: &mut [T]) -> T {
+    let n = T::from_f64(total as f64);
+    lane_sum(pred.len(), |i| {
         let d = pred[i] - target[i];
         grad[i] = sign(d) / n;
         d.abs()
-    });
-    total / n
+    })
 }
 
 #[cfg(test)]
@@ -27,5 +32,12 @@ mod tests {
         let mut g32 = [0.0f32; 1];
         assert_eq!(mae(&[-3.0f32], &[1.0], &mut g32), 4.0);
         assert_eq!(g32, [-1.0]);
+    }
+
+    #[test]
+    fn partial_is_a_share_of_the_mean_over_total_rows() {
+        let mut grad = [9.0f64; 3];
+        assert_eq!(mae_partial(&[1.0, 2.0, 4.0], &[0.0, 2.0, 5.0], 4, &mut grad), 2.0);
+        assert_eq!(grad, [0.25, 0.0, -0.25]);
     }
 }

@@ -25,13 +25,19 @@ pub fn rss<T: Float>(pred: &[T], target: &[T], grad: &mut [T]) -> T {
 /// `Σ (y − ŷ)² / N` (torch.nn.MSELoss); `grad_i = (2 / N) · (ŷ_i − y_i)`. NaN when N = 0, as torch.
 pub fn mse<T: Float>(pred: &[T], target: &[T], grad: &mut [T]) -> T {
     let n = pred.len();
-    let norm = T::from_f64(2.0 / n as f64);
-    let total = lane_sum(n, |i| {
+    mse_partial(pred, target, n, grad) / T::from_f64(n as f64)
+}
+
+/// These rows' share of the mean squared error over `total` rows (data-parallel fits):
+/// `Σ (y − ŷ)²`, not divided, and `grad_i = (2 / total) · (ŷ_i − y_i)`, the same terms
+/// as `mse` over all `total` rows.
+pub fn mse_partial<T: Float>(pred: &[T], target: &[T], total: usize, grad: &mut [T]) -> T {
+    let norm = T::from_f64(2.0 / total as f64);
+    lane_sum(pred.len(), |i| {
         let d = target[i] - pred[i];
         grad[i] = norm * (pred[i] - target[i]);
         d * d
-    });
-    total / T::from_f64(n as f64)
+    })
 }
 
 #[cfg(test)]
@@ -54,5 +60,12 @@ mod tests {
         assert_eq!(mse(&[3.0f32, -1.0], &[1.0, 1.0], &mut g32), 4.0);
         assert_eq!(g32, [2.0, -2.0]);
         assert!(mse::<f64>(&[], &[], &mut []).is_nan());
+    }
+
+    #[test]
+    fn partial_is_a_share_of_the_mean_over_total_rows() {
+        let mut grad = [0.0f64; 3];
+        assert_eq!(mse_partial(&[1.0, 2.0, 4.0], &[0.0, 2.0, 1.0], 8, &mut grad), 10.0);
+        assert_eq!(grad, [0.25, 0.0, 0.75]);
     }
 }

@@ -25,6 +25,24 @@ pub fn scratch_len(rows: usize, k: usize) -> usize {
     rows * (2 * k + 1)
 }
 
+/// A data-parallel fit's worker holds the rows `[first, first + len)` of the dataset; this
+/// picks its rows of a batch (indices into the dataset): those in its range, as indices
+/// into its shard, in batch order, written to the front of `out` (as many as fit).
+/// Returns how many there are, which may exceed `out.len()`.
+pub fn select_rows(batch: &[u32], first: u32, len: u32, out: &mut [u32]) -> usize {
+    let mut count = 0;
+    for &row in batch {
+        let local = row.wrapping_sub(first);
+        if local < len {
+            if count < out.len() {
+                out[count] = local;
+            }
+            count += 1;
+        }
+    }
+    count
+}
+
 /// `z[r·k + c] = Σ_j x[i, j] · w[j·k + c] (+ b[c])` and `target[r] = y[i]` for the r-th
 /// row i of the batch; `b` is empty without a bias.
 pub fn forward<T: Float>(batch: &Batch<T>, w: &[T], b: &[T], k: usize, z: &mut [T], target: &mut [T]) {
@@ -136,6 +154,19 @@ mod tests {
         assert_eq!(&z[..2], &[5.0 - 6.0, 1.0 - 2.0]);
         backward(&batch, &[1.0, 1.0], 1, &mut gw[..2], &mut none);
         assert_eq!(&gw[..2], &[6.0, 8.0]);
+    }
+
+    #[test]
+    fn select_rows_keeps_the_shard_s_rows_in_batch_order() {
+        let mut out = [9u32; 4];
+        // The shard holds rows 4, 5, 6: the batch's 5, 4 and 5 again, as shard rows 1, 0, 1.
+        assert_eq!(select_rows(&[7, 2, 5, 9, 4, 5, 0], 4, 3, &mut out), 3);
+        assert_eq!(out, [1, 0, 1, 9]);
+        let mut small = [0u32; 1];
+        assert_eq!(select_rows(&[4, 5, 6], 4, 3, &mut small), 3);
+        assert_eq!(small, [0]);
+        assert_eq!(select_rows(&[], 0, 10, &mut out), 0);
+        assert_eq!(select_rows(&[3, u32::MAX], 4, 3, &mut out), 0);
     }
 
     #[test]

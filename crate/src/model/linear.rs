@@ -4,7 +4,7 @@
 //! in one pass over its rows, as autograd would compute `loss(Linear(x), y) + penalty`.
 
 use crate::float::Float;
-use crate::loss::{huber::huber, mae::mae, mse::mse};
+use crate::loss::{huber::huber_partial, mae::mae_partial, mse::mse_partial};
 use crate::model::affine::{backward, forward, penalize, Batch};
 
 /// Loss codes shared with ts/kernels/model/linear.ts and ts/backend/wasm/abi.ts.
@@ -25,17 +25,28 @@ pub struct Loss<T> {
 #[allow(clippy::too_many_arguments)]
 pub fn loss_and_gradient<T: Float>(batch: &Batch<T>, loss: Loss<T>, l2: T, l1: T, w: &[T], b: &[T], grad_w: &mut [T], grad_b: &mut [T], scratch: &mut [T]) -> T {
     let m = batch.rows.len();
+    let sum = partial_loss_and_gradient(batch, loss, m, w, b, grad_w, grad_b, scratch);
+    penalize(sum / T::from_f64(m as f64), w, l2, l1, grad_w)
+}
+
+/// The batch's share of the mean loss over `total` rows, for data-parallel fits: the sum
+/// of its rows' losses (not divided, no penalties); overwrites `grad_w` and `grad_b` with
+/// the sum of its rows' terms of the gradient of that mean, the same terms as
+/// `loss_and_gradient` over all `total` rows.
+#[allow(clippy::too_many_arguments)]
+pub fn partial_loss_and_gradient<T: Float>(batch: &Batch<T>, loss: Loss<T>, total: usize, w: &[T], b: &[T], grad_w: &mut [T], grad_b: &mut [T], scratch: &mut [T]) -> T {
+    let m = batch.rows.len();
     let (pred, rest) = scratch.split_at_mut(m);
     let (target, rest) = rest.split_at_mut(m);
     let g = &mut rest[..m];
     forward(batch, w, b, 1, pred, target);
-    let value = match loss.code {
-        MAE => mae(pred, target, g),
-        HUBER => huber(pred, target, loss.delta, g),
-        _ => mse(pred, target, g),
+    let sum = match loss.code {
+        MAE => mae_partial(pred, target, total, g),
+        HUBER => huber_partial(pred, target, loss.delta, total, g),
+        _ => mse_partial(pred, target, total, g),
     };
     backward(batch, g, 1, grad_w, grad_b);
-    penalize(value, w, l2, l1, grad_w)
+    sum
 }
 
 #[cfg(test)]
@@ -64,5 +75,25 @@ mod tests {
         let value = loss_and_gradient(&batch, Loss { code: HUBER, delta: 3.0 }, 0.0, 0.0, &w, &b, &mut gw, &mut gb, &mut scratch);
         assert_eq!(value, (0.5 * 2.25 * 2.25 + 3.0 * (3.25 - 1.5)) / 2.0);
         assert_eq!(gb, [-2.25 / 2.0 - 1.5]);
+    }
+
+    #[test]
+    fn partial_shares_add_up_to_the_whole_batch() {
+        // Values exact in binary, so that the two summation orders agree exactly.
+        let x = [1.0f64, 2.0, -1.0, 0.5, 3.0, 1.0, 0.25, -2.0];
+        let y = [1.0, -2.0, 4.0, 0.5];
+        let (w, b) = ([0.5, -1.0], [0.25]);
+        for code in [MSE, MAE, HUBER] {
+            let loss = Loss { code, delta: 1.5 };
+            let mut scratch = [0.0; 12];
+            let (mut gw, mut gb) = ([0.0; 2], [0.0; 1]);
+            let all = Batch { x: &x, y: &y, d: 2, rows: &[3, 0, 2, 1] };
+            let mean = loss_and_gradient(&all, loss, 0.0, 0.0, &w, &b, &mut gw, &mut gb, &mut scratch);
+            let (mut gw1, mut gb1, mut gw2, mut gb2) = ([0.0; 2], [0.0; 1], [0.0; 2], [0.0; 1]);
+            let s1 = partial_loss_and_gradient(&Batch { x: &x, y: &y, d: 2, rows: &[3, 0] }, loss, 4, &w, &b, &mut gw1, &mut gb1, &mut scratch);
+            let s2 = partial_loss_and_gradient(&Batch { x: &x, y: &y, d: 2, rows: &[2, 1] }, loss, 4, &w, &b, &mut gw2, &mut gb2, &mut scratch);
+            assert_eq!((s1 + s2) / 4.0, mean, "loss {}", code);
+            assert_eq!([gw1[0] + gw2[0], gw1[1] + gw2[1], gb1[0] + gb2[0]], [gw[0], gw[1], gb[0]], "loss {}", code);
+        }
     }
 }

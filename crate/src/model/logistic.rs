@@ -3,7 +3,7 @@
 //! log-loss of scikit-learn's LogisticRegression), plus optional L2/L1 weight penalties.
 
 use crate::float::Float;
-use crate::loss::bce::bce_with_logits;
+use crate::loss::bce::bce_with_logits_partial;
 use crate::model::affine::{backward, forward, penalize, Batch};
 
 /// Mean loss of the batch at weights `w` (d values) and bias `b` (1 value, or empty), plus
@@ -12,13 +12,23 @@ use crate::model::affine::{backward, forward, penalize, Batch};
 #[allow(clippy::too_many_arguments)]
 pub fn loss_and_gradient<T: Float>(batch: &Batch<T>, l2: T, l1: T, w: &[T], b: &[T], grad_w: &mut [T], grad_b: &mut [T], scratch: &mut [T]) -> T {
     let m = batch.rows.len();
+    let sum = partial_loss_and_gradient(batch, m, w, b, grad_w, grad_b, scratch);
+    penalize(sum / T::from_f64(m as f64), w, l2, l1, grad_w)
+}
+
+/// The batch's share of the mean loss over `total` rows, for data-parallel fits: the sum
+/// of its rows' losses (not divided, no penalties); overwrites `grad_w` and `grad_b` with
+/// the sum of its rows' terms of the gradient of that mean.
+#[allow(clippy::too_many_arguments)]
+pub fn partial_loss_and_gradient<T: Float>(batch: &Batch<T>, total: usize, w: &[T], b: &[T], grad_w: &mut [T], grad_b: &mut [T], scratch: &mut [T]) -> T {
+    let m = batch.rows.len();
     let (logits, rest) = scratch.split_at_mut(m);
     let (target, rest) = rest.split_at_mut(m);
     let g = &mut rest[..m];
     forward(batch, w, b, 1, logits, target);
-    let value = bce_with_logits(logits, target, g);
+    let sum = bce_with_logits_partial(logits, target, total, g);
     backward(batch, g, 1, grad_w, grad_b);
-    penalize(value, w, l2, l1, grad_w)
+    sum
 }
 
 #[cfg(test)]

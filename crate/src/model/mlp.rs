@@ -8,7 +8,7 @@
 //! tanh and sigmoid use crate/src/math.rs's exp (in f64, rounded to the dtype).
 
 use crate::float::{maximum, Float};
-use crate::loss::{bce::bce_with_logits, cross_entropy::cross_entropy_index, mse::mse, penalty::l2_penalty};
+use crate::loss::{bce::bce_with_logits_partial, cross_entropy::cross_entropy_index_partial, mse::mse_partial, penalty::l2_penalty};
 use crate::math;
 use crate::model::affine::Batch;
 
@@ -137,6 +137,34 @@ pub fn loss_and_gradient<T: Float>(
     scratch: &mut [T],
 ) -> T {
     let m = batch.rows.len();
+    let sum = partial_loss_and_gradient(batch, sizes, activation, output, m, weights, biases, grad_w, grad_b, scratch);
+    let mut total = sum / T::from_f64(m as f64);
+    if l2 != T::ZERO {
+        for l in 0..weights.len() {
+            total = total + l2_penalty(weights[l], l2, &mut *grad_w[l]);
+        }
+    }
+    total
+}
+
+/// The batch's share of the mean loss over `total` rows, for data-parallel fits: the sum
+/// of its rows' losses (not divided, no penalty); overwrites every gradient with the sum
+/// of its rows' terms of the gradient of that mean, the same terms as `loss_and_gradient`
+/// over all `total` rows.
+#[allow(clippy::too_many_arguments)]
+pub fn partial_loss_and_gradient<T: Float>(
+    batch: &Batch<T>,
+    sizes: &[usize],
+    activation: u32,
+    output: u32,
+    total: usize,
+    weights: &[&[T]],
+    biases: &[&[T]],
+    grad_w: &mut [&mut [T]],
+    grad_b: &mut [&mut [T]],
+    scratch: &mut [T],
+) -> T {
+    let m = batch.rows.len();
     let layers = weights.len();
     let widest = sizes[1..].iter().copied().max().unwrap_or(0);
     let (input, rest) = scratch.split_at_mut(m * sizes[0]);
@@ -152,10 +180,10 @@ pub fn loss_and_gradient<T: Float>(
     let offset = |l: usize| m * sizes[1..=l].iter().sum::<usize>();
     let k = sizes[layers];
     let out = &acts[offset(layers - 1)..offset(layers - 1) + m * k];
-    let value = match output {
-        BINARY => bce_with_logits(out, target, &mut delta[..m * k]),
-        SOFTMAX => cross_entropy_index(out, target, k, &mut delta[..m * k]),
-        _ => mse(out, target, &mut delta[..m * k]),
+    let sum = match output {
+        BINARY => bce_with_logits_partial(out, target, total, &mut delta[..m * k]),
+        SOFTMAX => cross_entropy_index_partial(out, target, k, total, &mut delta[..m * k]),
+        _ => mse_partial(out, target, total, &mut delta[..m * k]),
     };
     let (mut g, mut h) = (delta, next);
     for l in (0..layers).rev() {
@@ -199,13 +227,7 @@ pub fn loss_and_gradient<T: Float>(
             core::mem::swap(&mut g, &mut h);
         }
     }
-    let mut total = value;
-    if l2 != T::ZERO {
-        for l in 0..layers {
-            total = total + l2_penalty(weights[l], l2, &mut *grad_w[l]);
-        }
-    }
-    total
+    sum
 }
 
 #[cfg(test)]
@@ -254,6 +276,37 @@ mod tests {
                         flat += 1;
                     }
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn partial_shares_add_up_to_the_whole_batch() {
+        let x = [0.5f64, -1.0, 1.5, 0.25, -0.75, 2.0, 1.0, 1.0];
+        let classes = [1.0, 0.0, 2.0, 1.0];
+        let reals = [0.3, -1.2, 2.5, 0.1];
+        for (output, y, k) in [(REGRESSION, &reals, 1usize), (BINARY, &[1.0, 0.0, 0.0, 1.0], 1), (SOFTMAX, &classes, 3)] {
+            let sizes = [2usize, 3, k];
+            let params: Vec<Vec<f64>> = [6, 3, 3 * k, k].iter().enumerate().map(|(p, &n)| (0..n).map(|i| (((i * 5 + p * 3) % 7) as f64 - 3.0) * 0.31).collect()).collect();
+            let (mean, whole) = run(&params, &sizes, TANH, output, 0.0, &Batch { x: &x, y, d: 2, rows: &[2, 0, 3, 1] });
+            let mut shares = Vec::new();
+            for rows in [&[2u32, 0][..], &[3, 1][..]] {
+                let weights: Vec<&[f64]> = vec![&params[0], &params[2]];
+                let biases: Vec<&[f64]> = vec![&params[1], &params[3]];
+                let mut grads: Vec<Vec<f64>> = params.iter().map(|p| vec![f64::NAN; p.len()]).collect();
+                let (gw0, rest) = grads.split_at_mut(1);
+                let (gb0, rest) = rest.split_at_mut(1);
+                let (gw1, gb1) = rest.split_at_mut(1);
+                let mut grad_w: Vec<&mut [f64]> = vec![&mut gw0[0], &mut gw1[0]];
+                let mut grad_b: Vec<&mut [f64]> = vec![&mut gb0[0], &mut gb1[0]];
+                let mut scratch = vec![0.0; scratch_len(2, &sizes)];
+                let batch = Batch { x: &x, y, d: 2, rows };
+                let sum = partial_loss_and_gradient(&batch, &sizes, TANH, output, 4, &weights, &biases, &mut grad_w, &mut grad_b, &mut scratch);
+                shares.push((sum, grads.concat()));
+            }
+            assert!(((shares[0].0 + shares[1].0) / 4.0 - mean).abs() < 1e-15, "output {}", output);
+            for i in 0..whole.len() {
+                assert!((shares[0].1[i] + shares[1].1[i] - whole[i]).abs() < 1e-15, "output {} gradient {}", output, i);
             }
         }
     }

@@ -4,7 +4,7 @@
 //! weight penalties.
 
 use crate::float::Float;
-use crate::loss::cross_entropy::cross_entropy_index;
+use crate::loss::cross_entropy::cross_entropy_index_partial;
 use crate::model::affine::{backward, forward, penalize, Batch};
 
 /// Mean loss of the batch at weights `w` (d × k) and bias `b` (k values, or empty), plus
@@ -13,13 +13,23 @@ use crate::model::affine::{backward, forward, penalize, Batch};
 #[allow(clippy::too_many_arguments)]
 pub fn loss_and_gradient<T: Float>(batch: &Batch<T>, k: usize, l2: T, l1: T, w: &[T], b: &[T], grad_w: &mut [T], grad_b: &mut [T], scratch: &mut [T]) -> T {
     let m = batch.rows.len();
+    let sum = partial_loss_and_gradient(batch, k, m, w, b, grad_w, grad_b, scratch);
+    penalize(sum / T::from_f64(m as f64), w, l2, l1, grad_w)
+}
+
+/// The batch's share of the mean loss over `total` rows, for data-parallel fits: the sum
+/// of its rows' losses (not divided, no penalties); overwrites `grad_w` and `grad_b` with
+/// the sum of its rows' terms of the gradient of that mean.
+#[allow(clippy::too_many_arguments)]
+pub fn partial_loss_and_gradient<T: Float>(batch: &Batch<T>, k: usize, total: usize, w: &[T], b: &[T], grad_w: &mut [T], grad_b: &mut [T], scratch: &mut [T]) -> T {
+    let m = batch.rows.len();
     let (logits, rest) = scratch.split_at_mut(m * k);
     let (target, rest) = rest.split_at_mut(m);
     let g = &mut rest[..m * k];
     forward(batch, w, b, k, logits, target);
-    let value = cross_entropy_index(logits, target, k, g);
+    let sum = cross_entropy_index_partial(logits, target, k, total, g);
     backward(batch, g, k, grad_w, grad_b);
-    penalize(value, w, l2, l1, grad_w)
+    sum
 }
 
 #[cfg(test)]

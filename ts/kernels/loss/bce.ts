@@ -13,8 +13,21 @@ const fround = Math.fround;
 /** Mean binary cross-entropy of `logits` against `target` (each in [0, 1]). */
 export function bceWithLogitsF64(logits: Float64Array, target: Float64Array, grad: Float64Array): number {
   const n = logits.length;
-  const norm = 1 / n;
-  const total = laneSumF64(n, (i) => {
+  return bceWithLogitsPartialF64(logits, target, n, grad) / n;
+}
+
+export function bceWithLogitsF32(logits: Float32Array, target: Float32Array, grad: Float32Array): number {
+  const n = logits.length;
+  return fround(bceWithLogitsPartialF32(logits, target, n, grad) / fround(n));
+}
+
+/**
+ * These rows' share of the mean binary cross-entropy over `total` rows: the sum of the
+ * terms, not divided, with `grad_i = (sigmoid(x_i) − y_i) · (1 / total)`.
+ */
+export function bceWithLogitsPartialF64(logits: Float64Array, target: Float64Array, total: number, grad: Float64Array): number {
+  const norm = 1 / total;
+  return laneSumF64(logits.length, (i) => {
     const x = logits[i]!;
     const y = target[i]!;
     const e = exp(-Math.abs(x));
@@ -24,13 +37,11 @@ export function bceWithLogitsF64(logits: Float64Array, target: Float64Array, gra
     const positive = x > 0 ? x : 0;
     return positive - x * y + log1p(e);
   });
-  return total / n;
 }
 
-export function bceWithLogitsF32(logits: Float32Array, target: Float32Array, grad: Float32Array): number {
-  const n = logits.length;
-  const norm = fround(1 / n);
-  const total = laneSumF32(n, (i) => {
+export function bceWithLogitsPartialF32(logits: Float32Array, target: Float32Array, total: number, grad: Float32Array): number {
+  const norm = fround(1 / total);
+  return laneSumF32(logits.length, (i) => {
     const x = logits[i]!;
     const y = target[i]!;
     const e = fround(exp(-Math.abs(x)));
@@ -39,5 +50,4 @@ export function bceWithLogitsF32(logits: Float32Array, target: Float32Array, gra
     const positive = x > 0 ? x : 0;
     return fround(fround(positive - fround(x * y)) + fround(log1p(e)));
   });
-  return fround(total / fround(n));
 }

@@ -53,9 +53,22 @@ function shiftedExpsF32(logits: Float32Array, start: number, classes: number, gr
  */
 export function crossEntropyIndexF64(logits: Float64Array, target: Float64Array, classes: number, grad: Float64Array): number {
   const rows = target.length;
-  const norm = 1 / rows;
+  return crossEntropyIndexPartialF64(logits, target, classes, rows, grad) / rows;
+}
+
+export function crossEntropyIndexF32(logits: Float32Array, target: Float32Array, classes: number, grad: Float32Array): number {
+  const rows = target.length;
+  return fround(crossEntropyIndexPartialF32(logits, target, classes, rows, grad) / fround(rows));
+}
+
+/**
+ * These rows' share of the mean cross-entropy over `total` rows (against class indices):
+ * the sum of the rows' losses, not divided, with the gradient `(softmax − t) · (1 / total)`.
+ */
+export function crossEntropyIndexPartialF64(logits: Float64Array, target: Float64Array, classes: number, total: number, grad: Float64Array): number {
+  const norm = 1 / total;
   const sums = new Float64Array(1);
-  const total = laneSumF64(rows, (r) => {
+  return laneSumF64(target.length, (r) => {
     const start = r * classes;
     const m = shiftedExpsF64(logits, start, classes, grad, sums);
     const s = sums[0]!;
@@ -67,14 +80,12 @@ export function crossEntropyIndexF64(logits: Float64Array, target: Float64Array,
     }
     return logS - (logits[start + c]! - m);
   });
-  return total / rows;
 }
 
-export function crossEntropyIndexF32(logits: Float32Array, target: Float32Array, classes: number, grad: Float32Array): number {
-  const rows = target.length;
-  const norm = fround(1 / rows);
+export function crossEntropyIndexPartialF32(logits: Float32Array, target: Float32Array, classes: number, total: number, grad: Float32Array): number {
+  const norm = fround(1 / total);
   const sums = new Float64Array(1);
-  const total = laneSumF32(rows, (r) => {
+  return laneSumF32(target.length, (r) => {
     const start = r * classes;
     const m = shiftedExpsF32(logits, start, classes, grad, sums);
     const s = sums[0]!;
@@ -86,7 +97,6 @@ export function crossEntropyIndexF32(logits: Float32Array, target: Float32Array,
     }
     return fround(logS - fround(logits[start + c]! - m));
   });
-  return fround(total / fround(rows));
 }
 
 /**

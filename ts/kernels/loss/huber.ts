@@ -12,27 +12,37 @@ const fround = Math.fround;
 /** Mean Huber loss with threshold `delta` (> 0); the gradient w.r.t. `pred` goes to `grad`. */
 export function huberF64(pred: Float64Array, target: Float64Array, delta: number, grad: Float64Array): number {
   const n = pred.length;
-  const norm = 1 / n;
+  return huberPartialF64(pred, target, delta, n, grad) / n;
+}
+
+export function huberF32(pred: Float32Array, target: Float32Array, delta: number, grad: Float32Array): number {
+  const n = pred.length;
+  return fround(huberPartialF32(pred, target, delta, n, grad) / fround(n));
+}
+
+/**
+ * These rows' share of the mean Huber loss over `total` rows: the sum of the terms, not
+ * divided, with the gradient of the mean over `total` rows (norm = 1 / total).
+ */
+export function huberPartialF64(pred: Float64Array, target: Float64Array, delta: number, total: number, grad: Float64Array): number {
+  const norm = 1 / total;
   const half = 0.5;
-  const total = laneSumF64(n, (i) => {
+  return laneSumF64(pred.length, (i) => {
     const x = pred[i]! - target[i]!;
     const z = Math.abs(x);
     grad[i] = x < -delta ? -delta * norm : x > delta ? delta * norm : norm * x;
     return z < delta ? half * z * z : delta * (z - half * delta);
   });
-  return total / n;
 }
 
-export function huberF32(pred: Float32Array, target: Float32Array, delta: number, grad: Float32Array): number {
+export function huberPartialF32(pred: Float32Array, target: Float32Array, delta: number, total: number, grad: Float32Array): number {
   const d = fround(delta);
-  const n = pred.length;
-  const norm = fround(1 / n);
+  const norm = fround(1 / total);
   const half = 0.5;
-  const total = laneSumF32(n, (i) => {
+  return laneSumF32(pred.length, (i) => {
     const x = fround(pred[i]! - target[i]!);
     const z = Math.abs(x);
     grad[i] = x < -d ? fround(-d * norm) : x > d ? fround(d * norm) : fround(norm * x);
     return z < d ? fround(fround(half * z) * z) : fround(d * fround(z - fround(half * d)));
   });
-  return fround(total / fround(n));
 }

@@ -10,21 +10,31 @@ const fround = Math.fround;
 
 /** `Σ |ŷ − y| / N`; `grad_i = sign(ŷ_i − y_i) / N`. NaN when N = 0, as torch. */
 export function maeF64(pred: Float64Array, target: Float64Array, grad: Float64Array): number {
-  const n = pred.length;
-  const total = laneSumF64(pred.length, (i) => {
+  return maePartialF64(pred, target, pred.length, grad) / pred.length;
+}
+
+export function maeF32(pred: Float32Array, target: Float32Array, grad: Float32Array): number {
+  return fround(maePartialF32(pred, target, pred.length, grad) / fround(pred.length));
+}
+
+/**
+ * These rows' share of the mean absolute error over `total` rows: `Σ |ŷ − y|`, not
+ * divided, and `grad_i = sign(ŷ_i − y_i) / total`, the same terms as `mae` over all rows.
+ */
+export function maePartialF64(pred: Float64Array, target: Float64Array, total: number, grad: Float64Array): number {
+  const n = total;
+  return laneSumF64(pred.length, (i) => {
     const d = pred[i]! - target[i]!;
     grad[i] = sign(d) / n;
     return Math.abs(d);
   });
-  return total / n;
 }
 
-export function maeF32(pred: Float32Array, target: Float32Array, grad: Float32Array): number {
-  const n = fround(pred.length);
-  const total = laneSumF32(pred.length, (i) => {
+export function maePartialF32(pred: Float32Array, target: Float32Array, total: number, grad: Float32Array): number {
+  const n = fround(total);
+  return laneSumF32(pred.length, (i) => {
     const d = fround(pred[i]! - target[i]!);
     grad[i] = fround(sign(d) / n);
     return Math.abs(d);
   });
-  return fround(total / n);
 }

@@ -39,22 +39,33 @@ export function rssF32(pred: Float32Array, target: Float32Array, grad: Float32Ar
 /** `Σ (y − ŷ)² / N` (torch.nn.MSELoss); `grad_i = (2 / N) · (ŷ_i − y_i)`. NaN when N = 0, as torch. */
 export function mseF64(pred: Float64Array, target: Float64Array, grad: Float64Array): number {
   const n = pred.length;
-  const norm = 2 / n;
-  const total = laneSumF64(n, (i) => {
-    const d = target[i]! - pred[i]!;
-    grad[i] = norm * (pred[i]! - target[i]!);
-    return d * d;
-  });
-  return total / n;
+  return msePartialF64(pred, target, n, grad) / n;
 }
 
 export function mseF32(pred: Float32Array, target: Float32Array, grad: Float32Array): number {
   const n = pred.length;
-  const norm = fround(2 / n);
-  const total = laneSumF32(n, (i) => {
+  return fround(msePartialF32(pred, target, n, grad) / fround(n));
+}
+
+/**
+ * These rows' share of the mean squared error over `total` rows (data-parallel fits):
+ * `Σ (y − ŷ)²`, not divided, and `grad_i = (2 / total) · (ŷ_i − y_i)`, the same terms as
+ * `mse` over all `total` rows.
+ */
+export function msePartialF64(pred: Float64Array, target: Float64Array, total: number, grad: Float64Array): number {
+  const norm = 2 / total;
+  return laneSumF64(pred.length, (i) => {
+    const d = target[i]! - pred[i]!;
+    grad[i] = norm * (pred[i]! - target[i]!);
+    return d * d;
+  });
+}
+
+export function msePartialF32(pred: Float32Array, target: Float32Array, total: number, grad: Float32Array): number {
+  const norm = fround(2 / total);
+  return laneSumF32(pred.length, (i) => {
     const d = fround(target[i]! - pred[i]!);
     grad[i] = fround(norm * fround(pred[i]! - target[i]!));
     return fround(d * d);
   });
-  return fround(total / fround(n));
 }

@@ -28,6 +28,24 @@ export function scratchLen(rows: number, k: number): number {
 }
 
 /**
+ * A data-parallel fit's worker holds the rows `[first, first + len)` of the dataset; this
+ * picks its rows of a batch (indices into the dataset): those in its range, as indices
+ * into its shard, in batch order, written to the front of `out` (as many as fit).
+ * Returns how many there are, which may exceed `out.length`.
+ */
+export function selectRows(batch: Uint32Array, first: number, len: number, out: Uint32Array): number {
+  let count = 0;
+  for (let i = 0; i < batch.length; i++) {
+    const local = (batch[i]! - first) >>> 0;
+    if (local < len) {
+      if (count < out.length) out[count] = local;
+      count++;
+    }
+  }
+  return count;
+}
+
+/**
  * `z[r·k + c] = Σ_j x[i, j] · w[j·k + c] (+ b[c])` and `target[r] = y[i]` for the r-th
  * row i of the batch; `b` is empty without a bias.
  */

@@ -9,9 +9,9 @@
  * every operation.
  */
 import { maximum } from "../float.ts";
-import { bceWithLogitsF32, bceWithLogitsF64 } from "../loss/bce.ts";
-import { crossEntropyIndexF32, crossEntropyIndexF64 } from "../loss/cross_entropy.ts";
-import { mseF32, mseF64 } from "../loss/mse.ts";
+import { bceWithLogitsPartialF32, bceWithLogitsPartialF64 } from "../loss/bce.ts";
+import { crossEntropyIndexPartialF32, crossEntropyIndexPartialF64 } from "../loss/cross_entropy.ts";
+import { msePartialF32, msePartialF64 } from "../loss/mse.ts";
 import { l2PenaltyF32, l2PenaltyF64 } from "../loss/penalty.ts";
 import { exp } from "../math.ts";
 import type { Batch } from "./affine.ts";
@@ -179,6 +179,25 @@ export function lossAndGradientF64(
   weights: readonly Float64Array[], biases: readonly Float64Array[], gradW: readonly Float64Array[], gradB: readonly Float64Array[], scratch: Float64Array,
 ): number {
   const m = batch.rows.length;
+  const sum = partialLossAndGradientF64(batch, sizes, activation, output, m, weights, biases, gradW, gradB, scratch);
+  let total = sum / m;
+  if (l2 !== 0) {
+    for (let l = 0; l < weights.length; l++) total = total + l2PenaltyF64(weights[l]!, l2, gradW[l]!);
+  }
+  return total;
+}
+
+/**
+ * The batch's share of the mean loss over `total` rows, for data-parallel fits: the sum
+ * of its rows' losses (not divided, no penalty); overwrites every gradient with the sum of
+ * its rows' terms of the gradient of that mean, the same terms as `lossAndGradient` over
+ * all `total` rows.
+ */
+export function partialLossAndGradientF64(
+  batch: Batch<Float64Array>, sizes: readonly number[], activation: number, output: number, total: number,
+  weights: readonly Float64Array[], biases: readonly Float64Array[], gradW: readonly Float64Array[], gradB: readonly Float64Array[], scratch: Float64Array,
+): number {
+  const m = batch.rows.length;
   const layers = weights.length;
   let widest = 0, hidden = 0;
   for (let l = 1; l < sizes.length; l++) {
@@ -196,7 +215,7 @@ export function lossAndGradientF64(
   const k = sizes[layers]!;
   const out = acts.subarray(offsetOf(sizes, m, layers - 1), offsetOf(sizes, m, layers - 1) + m * k);
   const g0 = delta.subarray(0, m * k);
-  const value = output === BINARY ? bceWithLogitsF64(out, target, g0) : output === SOFTMAX ? crossEntropyIndexF64(out, target, k, g0) : mseF64(out, target, g0);
+  const sum = output === BINARY ? bceWithLogitsPartialF64(out, target, total, g0) : output === SOFTMAX ? crossEntropyIndexPartialF64(out, target, k, total, g0) : msePartialF64(out, target, total, g0);
   let g = delta, h = next;
   for (let l = layers - 1; l >= 0; l--) {
     const i = sizes[l]!, o = sizes[l + 1]!;
@@ -228,15 +247,24 @@ export function lossAndGradientF64(
       [g, h] = [h, g];
     }
   }
-  let total = value;
-  if (l2 !== 0) {
-    for (let l = 0; l < layers; l++) total = total + l2PenaltyF64(weights[l]!, l2, gradW[l]!);
-  }
-  return total;
+  return sum;
 }
 
 export function lossAndGradientF32(
   batch: Batch<Float32Array>, sizes: readonly number[], activation: number, output: number, l2: number,
+  weights: readonly Float32Array[], biases: readonly Float32Array[], gradW: readonly Float32Array[], gradB: readonly Float32Array[], scratch: Float32Array,
+): number {
+  const m = batch.rows.length;
+  const sum = partialLossAndGradientF32(batch, sizes, activation, output, m, weights, biases, gradW, gradB, scratch);
+  let total = fround(sum / fround(m));
+  if (fround(l2) !== 0) {
+    for (let l = 0; l < weights.length; l++) total = fround(total + l2PenaltyF32(weights[l]!, l2, gradW[l]!));
+  }
+  return total;
+}
+
+export function partialLossAndGradientF32(
+  batch: Batch<Float32Array>, sizes: readonly number[], activation: number, output: number, total: number,
   weights: readonly Float32Array[], biases: readonly Float32Array[], gradW: readonly Float32Array[], gradB: readonly Float32Array[], scratch: Float32Array,
 ): number {
   const m = batch.rows.length;
@@ -257,7 +285,7 @@ export function lossAndGradientF32(
   const k = sizes[layers]!;
   const out = acts.subarray(offsetOf(sizes, m, layers - 1), offsetOf(sizes, m, layers - 1) + m * k);
   const g0 = delta.subarray(0, m * k);
-  const value = output === BINARY ? bceWithLogitsF32(out, target, g0) : output === SOFTMAX ? crossEntropyIndexF32(out, target, k, g0) : mseF32(out, target, g0);
+  const sum = output === BINARY ? bceWithLogitsPartialF32(out, target, total, g0) : output === SOFTMAX ? crossEntropyIndexPartialF32(out, target, k, total, g0) : msePartialF32(out, target, total, g0);
   let g = delta, h = next;
   for (let l = layers - 1; l >= 0; l--) {
     const i = sizes[l]!, o = sizes[l + 1]!;
@@ -288,9 +316,5 @@ export function lossAndGradientF32(
       [g, h] = [h, g];
     }
   }
-  let total = value;
-  if (fround(l2) !== 0) {
-    for (let l = 0; l < layers; l++) total = fround(total + l2PenaltyF32(weights[l]!, l2, gradW[l]!));
-  }
-  return total;
+  return sum;
 }
