@@ -1,65 +1,158 @@
 /**
- * `npm run bench`: runs the suites, prints the table with wasm/ts ratios, and writes
- * bench/RESULTS.md and bench/results.json. `--quick` is a smoke run for CI: tiny time
- * budgets, nothing written, nothing asserted about time.
+ * `npm run bench`: issue 9's suite. Every contender (downhill wasm and ts, the wasm
+ * kernels without the public layer, the native crate, TensorFlow.js cpu and wasm, a plain
+ * JS loop) on W1–W4 and the other optimizers; each result checked once against an f64
+ * reference; times as medians over rotated rounds with ratios to native and to the ts
+ * fallback; the issue's target table with ✔/✘. Writes bench/RESULTS.md and
+ * bench/results.json after a full run.
+ *
+ * `--quick` is the CI smoke run: every contender on small sizes, one short round, nothing
+ * written, nothing asserted about time — but a failed numeric check or a leaked TF.js
+ * tensor still fails it. `--only Adam,SGD,W2` runs a subset (optimizer classes and the
+ * training workloads W2, W3, W4) and writes nothing.
  */
 import { execSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import os from "node:os";
-import { measure, table } from "./harness.ts";
-import { nativeMeasurements } from "./native.ts";
-import { optimizerCases } from "./optimizers.bench.ts";
-import { trainCases } from "./train.bench.ts";
+import { CONTENDERS, checksTable, compare, measure, ratioTable, timesTable, type Case, type CheckResult, type Measurement } from "./harness.ts";
+import { nativeRun } from "./native.ts";
+import { OPTIMIZER_CLASSES, optimizerCases } from "./optimizers.bench.ts";
+import { tfjsDescription } from "./peers/tfjs.ts";
+import { evaluateTargets, targetTables } from "./targets.ts";
+import { TRAINING_WORKLOADS, trainCaseName, trainCases } from "./train.bench.ts";
+import { WORKER_WORKLOADS, workerCases } from "./workers.bench.ts";
+import { CHECK_STEPS, gradientWeights, regressionData, seedData, stepData } from "./workloads.ts";
 
 const quick = process.argv.includes("--quick");
-/** `--only SGD,Adam`: a subset of optimizers (RESULTS.md is written only for a full run). */
 const onlyArg = process.argv.indexOf("--only");
-const only = onlyArg >= 0 ? process.argv[onlyArg + 1]?.split(",") : undefined;
-const options = quick ? { rounds: 1, timeMs: 10 } : { rounds: 3, timeMs: 200 };
-const cases = [...optimizerCases(quick ? [1_000] : [1_000, 10_000, 1_000_000], only), ...(only ? [] : trainCases(quick))];
+const only = onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? "").split(",").filter(Boolean) : undefined;
+const known = [...OPTIMIZER_CLASSES, ...TRAINING_WORKLOADS, ...WORKER_WORKLOADS] as string[];
+const unknown = only?.filter((t) => !known.includes(t)) ?? [];
+if (only && (only.length === 0 || unknown.length > 0)) {
+  console.error(`--only takes a comma-separated list of ${known.join(", ")}; got ${unknown.length ? unknown.join(", ") : "nothing"}.`);
+  process.exit(2);
+}
+const onlyOptimizers = only?.filter((t) => OPTIMIZER_CLASSES.includes(t));
+const onlyWorkloads = only?.filter((t) => (TRAINING_WORKLOADS as readonly string[]).includes(t));
 
-const started = new Date();
-console.log(`downhill benchmarks${quick ? " (quick smoke run: times are not meaningful)" : ""}: ${cases.length} cases, ${options.rounds} rounds of ${options.timeMs} ms`);
-const results = await measure(cases, options, (line) => console.log(line));
-results.push(...nativeMeasurements(quick, (line) => console.log(line)));
-const md = table(results, "wasm", [
-  ["ts", "wasm"],
-  ["wasm", "native"],
-]);
-console.log(`\n${md}\n`);
+const sizes = quick ? [1_000] : [1_000, 10_000, 1_000_000];
+const rows = quick ? 2_000 : 100_000;
+const options = quick ? { rounds: 1, timeMs: 10, iterations: 1 } : { rounds: 3, timeMs: 200, iterations: 5 };
 
-if (!quick && !only) {
-  const cpu = os.cpus()[0]?.model ?? "unknown CPU";
-  const machine = `${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}; Node ${process.version}`;
-  const commit = (() => {
-    try {
-      return execSync("git rev-parse --short HEAD", { encoding: "utf8" }).trim();
-    } catch {
-      return "unknown";
-    }
-  })();
-  writeFileSync(new URL("results.json", import.meta.url), `${JSON.stringify({ date: started.toISOString(), commit, machine, options, results }, null, 2)}\n`);
-  writeFileSync(
-    new URL("RESULTS.md", import.meta.url),
-    `# Benchmark results
+/** bench/RESULTS.md: how it was measured, then the targets, the checks and the tables. */
+function resultsMarkdown(run: { date: Date; commit: string; machine: string; tfjs: string; body: string[] }): string {
+  return `# Benchmark results
 
-Measured by \`npm run bench\` (bench/run.ts, tinybench) on ${started.toISOString().slice(0, 10)} at commit ${commit}.
-Machine: ${machine}.
+Measured by \`npm run bench\` (bench/run.ts, tinybench) on ${run.date.toISOString().slice(0, 10)} at commit ${run.commit}.
+Machine: ${run.machine}. Peers: ${run.tfjs}; the native crate built by the host cargo with \`-C target-cpu=native\`.
 
-Each cell is the median over ${options.rounds} rounds of tinybench's median time per call
-(${options.timeMs} ms per task and round, contenders' order rotated between rounds), with
-the fastest round in parentheses. Ratios compare times from this one run: \`ts / wasm\`
-= 3.0× means the TypeScript fallback took three times as long as WebAssembly, and
-\`wasm / native\` is how far WebAssembly is from the same Rust kernels compiled natively
-(crate/examples/native_bench.rs, \`-C target-cpu=native\`; its bandwidth probe reads 4
-arrays and writes 3, Adam's memory traffic without its arithmetic).
-GB/s counts the bytes a step must read and write (5 arrays' worth for SGD with
-momentum: parameter read and written, gradient read, momentum buffer read and written;
-7 for Adam, 9 for AdamW with amsgrad and centered RMSprop with momentum).
-This machine has noisy neighbours: compare ratios, not absolute times.
+The workloads are issue 9's: **W1** one optimizer step (Adam lr 1e-3, SGD momentum 0.9) on
+N parameters with a fixed randn gradient, each call one more step on the same buffers;
+**W2** the linear-regression MSE gradient on X ${rows} × 16; **W3** the seed fit (500 steps
+of batch gradient descent on 100 × 2, lr 2e-5); **W4** one epoch of Adam, batch 32, seeded
+shuffle, on W2's data. The other optimizers are stepped like W1.
 
-${md}
-`,
+Contenders: **native**, the same crate compiled for this CPU (crate/examples/native_bench.rs,
+on the same inputs); **wasm** and **ts**, downhill's public API (\`optimizer.step()\`,
+\`model.bind(data).lossAndGradient\`, \`fit()\`) on the WebAssembly and TypeScript backends;
+**wasm kernels**, the same work written directly against the wasm backend's kernels
+(data, buffers and step plans set up once, where fit() binds the data on every call; no
+validation, no gradient norm or history) — the bare kernel for W1, the same loop for W3/W4; **plain JS**, a hand-written loop over typed arrays (W1);
+**tfjs-wasm** and **tfjs-cpu**, TensorFlow.js used idiomatically (\`tf.variable\`,
+\`tf.train.adam\`/\`momentum\`/\`sgd\`, \`applyGradients\`/\`minimize\`, \`tidy\`), float32
+only, checked for leaked tensors. The bandwidth probe reads 4 arrays and writes 3 (Adam's
+memory traffic without its arithmetic), natively and in hand-written WebAssembly SIMD
+(bench/probe.ts).
+
+Each time is the median over ${options.rounds} rounds of the median time per call
+(${options.timeMs} ms and at least ${options.iterations} calls per contender and round, each
+call timed on its own; the JS contenders' order rotated between rounds, native in its own
+process after them), with the fastest round in parentheses. Ratios compare medians from
+this one run (3.0× = three times as long). GB/s counts the bytes a step must read and
+write (5 arrays' worth for SGD with momentum, 7 for Adam, 9 for AdamW with amsgrad and
+centered RMSprop with momentum; X and y once for W2). Every contender's result was checked
+once against a float64 reference (parameters after ${CHECK_STEPS} steps, the gradient, the
+fitted weights). This machine has noisy neighbours: compare ratios, not absolute times.
+
+${run.body.join("\n\n")}
+`;
+}
+
+async function main(): Promise<number> {
+  const started = new Date();
+  const inputs = { step: stepData(Math.max(...sizes)), regression: regressionData(rows), gradientWeights: gradientWeights(), seed: seedData() };
+  const cases: Case[] = [
+    ...(onlyOptimizers?.length === 0 ? [] : optimizerCases(sizes, inputs.step, onlyOptimizers)),
+    ...(onlyWorkloads?.length === 0 ? [] : trainCases(inputs.regression, inputs.seed, onlyWorkloads)),
+    ...(only && !only.includes("W2workers") ? [] : workerCases(inputs.regression)),
+  ];
+  const tfjs = await tfjsDescription();
+  console.log(
+    `downhill benchmarks${quick ? " (quick smoke run: times are not meaningful)" : ""}: ${cases.length} cases, ` +
+      `${options.rounds} round${options.rounds === 1 ? "" : "s"} of ${options.timeMs} ms (at least ${options.iterations} calls) per contender; ${tfjs}`,
   );
-  console.log("wrote bench/RESULTS.md and bench/results.json");
+
+  const { measurements, checks } = await measure(cases, options, (line) => console.log(line));
+  const native = nativeRun(inputs, { ...options, sizes, checkSteps: CHECK_STEPS, ...(only ? { only } : {}) }, (line) => console.log(line));
+  const byName = new Map(cases.map((c) => [c.name, c]));
+  const results: Measurement[] = [...measurements];
+  for (const m of native.measurements) {
+    const c = byName.get(m.case);
+    results.push(c ? { ...m, suite: c.suite, bytes: c.bytes } : m);
+  }
+  const nativeChecks: CheckResult[] =
+    native.measurements.length === 0 ? [] : cases.filter((c) => c.check && native.measurements.some((m) => m.case === c.name)).map((c) => compare(c, "native", native.checks.get(c.name) ?? new Float64Array(0)));
+  const allChecks = [...nativeChecks, ...checks].sort((a, b) => cases.indexOf(byName.get(a.case)!) - cases.indexOf(byName.get(b.case)!) || CONTENDERS.indexOf(a.contender) - CONTENDERS.indexOf(b.contender));
+  const targets = evaluateTargets(results, {
+    gradient: (dtype) => trainCaseName("gradient", dtype, rows),
+    seed: (dtype) => trainCaseName("seed", dtype, rows),
+    epoch: (dtype) => trainCaseName("epoch", dtype, rows),
+  });
+
+  const suites = [...new Set(cases.map((c) => c.suite))];
+  const sections = suites.map((suite) => {
+    const of = results.filter((r) => r.suite === suite);
+    const parts = [`### ${suite}`, "Median time per call (fastest round in parentheses):", timesTable(of)];
+    for (const base of ["native", "ts", "1 worker"] as const) {
+      const table = ratioTable(of, base);
+      if (table) parts.push(`Ratio of median times to ${base} (${base === "native" ? "the ceiling" : base === "ts" ? "the TypeScript fallback" : "the same work on one worker thread"}; below 1× is faster):`, table);
+    }
+    return parts.join("\n\n");
+  });
+  const checksSection = `### Numeric checks\n\n${checksTable(allChecks)}`;
+  const targetSection = `### Targets (issue 9)\n\n${targetTables(targets)}`;
+  console.log(`\n${sections.join("\n\n")}\n\n${checksSection}\n\n${targetSection}\n`);
+
+  const failed = allChecks.filter((c) => !c.ok);
+  if (!quick && !only) {
+    const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+    const machine = `${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}; Node ${process.version}`;
+    const commit = (() => {
+      try {
+        return execSync("git rev-parse --short HEAD", { encoding: "utf8" }).trim();
+      } catch {
+        return "unknown";
+      }
+    })();
+    writeFileSync(
+      new URL("results.json", import.meta.url),
+      `${JSON.stringify({ date: started.toISOString(), commit, machine, tfjs, options, sizes, rows, results, checks: allChecks, targets }, null, 2)}\n`,
+    );
+    writeFileSync(new URL("RESULTS.md", import.meta.url), resultsMarkdown({ date: started, commit, machine, tfjs, body: [targetSection, checksSection, ...sections] }));
+    console.log("wrote bench/RESULTS.md and bench/results.json");
+  }
+  if (failed.length > 0) {
+    console.error(`${failed.length} numeric check${failed.length === 1 ? "" : "s"} failed: ${failed.map((c) => `${c.case} / ${c.contender} (${c.error.toExponential(1)} > ${c.tolerance})`).join("; ")}`);
+    return 1;
+  }
+  return 0;
+}
+
+// Errors are reported here rather than left uncaught: TF.js's wasm backend installs an
+// uncaughtException handler that rethrows and makes Node print its minified source.
+try {
+  process.exitCode = await main();
+} catch (error) {
+  console.error(error instanceof Error ? error.stack : error);
+  process.exitCode = 1;
 }

@@ -1,55 +1,201 @@
 /**
- * Training workloads, each timed per call on data already bound to the model:
- *   full-batch gradient: linear-regression MSE gradient on X 100 000 × 16 (one call);
- *   mini-batch epoch:    one epoch of fit() with Adam, batch 32, seeded shuffle (3 125 steps);
- *   seed experiment:     the tutorials' 500 steps of batch GD on 100 × 2 (lr 2e-5).
+ * Training workloads, f32 and f64, each timed per call:
+ *   W2 full-batch gradient: the MSE gradient on X n × 16 — public API: `model.bind(data)`
+ *      once, then `lossAndGradient` over all rows;
+ *   W3 seed fit: `fit()` running the tutorials' 500 steps of batch GD on 100 × 2;
+ *   W4 one mini-batch epoch: `fit()` with Adam, batch 32, seeded shuffle (n / 32 steps).
+ * Contenders: downhill's public API on wasm and ts; "wasm kernels", the same loop written
+ * against the backend's kernels with the data bound once (what fit() adds is the
+ * difference); TensorFlow.js (f32); and, from native.ts, the crate compiled natively.
  */
-import { LinearRegression, Random, fit, toDataset, type Dataset } from "../ts/index.ts";
-import type { Case, Contender } from "./harness.ts";
+import { LinearRegression, Random, fit, toDataset, type Dataset, type Dtype, type Parameter } from "../ts/index.ts";
+import type { ModelCall, RowStorage, Storage } from "../ts/backend/backend.ts";
+import { wasmBackend } from "../ts/backend/wasm/index.ts";
+import { scratchLen } from "../ts/kernels/model/affine.ts";
+import { MSE } from "../ts/kernels/model/linear.ts";
+import { FLAG_NEW_STATE, SCALARS } from "../ts/kernels/optim/kernel.ts";
+import { ADAM_DEFAULTS, prepareAdam } from "../ts/optim/adam.ts";
+import { once, type Case, type Contender, type Running } from "./harness.ts";
+import { tfjsEpoch, tfjsGradient, tfjsSeedFit } from "./peers/tfjs.ts";
+import {
+  ADAM,
+  EPOCH,
+  FEATURES,
+  SEED_FIT,
+  TOLERANCE,
+  epochOrder,
+  epochReference,
+  gradientReference,
+  gradientWeights,
+  roundedData,
+  seedFitReference,
+  type Regression,
+} from "./workloads.ts";
 
-function regressionData(n: number, d: number, seed: number): Dataset {
-  const r = new Random(seed);
-  const trueWeights = Array.from({ length: d }, () => r.normal());
-  const X = Array.from({ length: n }, () => Array.from({ length: d }, () => r.normal()));
-  const y = X.map((row) => row.reduce((s, x, j) => s + x * trueWeights[j]!, 0.5) + 0.1 * r.normal());
-  return toDataset(X, y);
-}
+type Kind = "gradient" | "seed" | "epoch";
 
-function contender(backend: "wasm" | "ts", data: Dataset, kind: "gradient" | "epoch" | "seed"): Contender {
+/** Training workloads `--only` accepts. */
+export const TRAINING_WORKLOADS = ["W2", "W3", "W4"] as const;
+
+/** Case names, as crate/examples/native_bench.rs prints them too. */
+export const trainCaseName = (kind: Kind, dtype: Dtype, n: number): string =>
+  kind === "gradient" ? `W2 MSE gradient ${dtype} ${n}×${FEATURES}` : kind === "seed" ? `W3 seed fit ${dtype}` : `W4 Adam epoch ${dtype} ${n}×${FEATURES}`;
+
+const FIT_OPTIONS = {
+  seed: { optimizer: "sgd", optimizerOptions: { lr: SEED_FIT.lr }, batchSize: 100, epochs: SEED_FIT.iterations, shuffle: false, tol: null },
+  epoch: { optimizer: "adam", optimizerOptions: { lr: EPOCH.lr, betas: [ADAM.beta1, ADAM.beta2], eps: ADAM.eps }, batchSize: EPOCH.batchSize, epochs: 1, seed: EPOCH.seed, tol: null },
+} as const;
+
+/** downhill's public API: a LinearRegression and fit() (or its bound data, for W2). */
+function publicApi(backend: "wasm" | "ts", dtype: Dtype, data: Dataset, kind: Kind): Contender {
   return {
     name: backend,
-    setup() {
-      const model = new LinearRegression({ bias: kind !== "seed", backend, ...(kind === "seed" ? { init: [1, 1] } : {}) });
+    setup(): Running {
       if (kind === "gradient") {
+        const model = new LinearRegression({ dtype, backend, init: gradientWeights() });
         const bound = model.bind(data);
         const all = Uint32Array.from({ length: data.n }, (_, i) => i);
+        const [w, b] = model.parameters() as [Parameter, Parameter];
         return {
           run: () => void bound.lossAndGradient(all, 0, data.n),
+          read: () => Float64Array.from([...w.grad, ...b.grad]),
           dispose: () => (bound.dispose(), model.dispose()),
         };
       }
-      const options =
-        kind === "epoch"
-          ? ({ optimizer: "adam", optimizerOptions: { lr: 1e-3 }, batchSize: 32, epochs: 1, seed: 1, tol: null } as const)
-          : ({ optimizer: "sgd", optimizerOptions: { lr: 2e-5 }, batchSize: data.n, epochs: 500, shuffle: false, tol: null } as const);
+      const model = new LinearRegression(kind === "seed" ? { bias: false, init: [...SEED_FIT.init], dtype, backend } : { dtype, backend });
       return {
-        run: async () => void (await fit(model, data, options)),
+        run: async () => void (await fit(model, data, FIT_OPTIONS[kind])),
+        read: () => (kind === "seed" ? model.weights : Float64Array.from([...model.weights, model.bias])),
         dispose: () => model.dispose(),
       };
     },
   };
 }
 
-export function trainCases(quick: boolean): Case[] {
-  const big = regressionData(quick ? 2_000 : 100_000, 16, 1);
-  const random = new Random(42);
-  const X = Array.from({ length: 100 }, () => [12 * random.normal(), 12 * random.normal()]);
-  const seedData = toDataset(X, X.map(([a, b]) => 2 * a! - 30 * b!));
-  const both = (kind: "gradient" | "epoch" | "seed", data: Dataset) => [contender("wasm", data, kind), contender("ts", data, kind)];
-  return [
-    // X read once (n·d·8 bytes) plus y.
-    { suite: "training", name: `full-batch MSE gradient f64 ${big.n}×16`, bytes: big.n * 17 * 8, contenders: both("gradient", big) },
-    { suite: "training", name: `one Adam epoch, batch 32, f64 ${big.n}×16`, bytes: 0, contenders: both("epoch", big) },
-    { suite: "training", name: "seed experiment: 500 steps of batch GD, 100×2", bytes: 0, contenders: both("seed", seedData) },
-  ];
+/**
+ * The loop of fit() written directly against the wasm backend's kernels: the data copied
+ * into WebAssembly memory once, then per batch the fused model kernel (forward, loss,
+ * backward in one call) and the optimizer's step kernel — no validation, no gradient norm,
+ * no history. W4 shuffles with fit()'s generator and starts a fresh Adam each epoch, as
+ * fit() does.
+ */
+function kernelLoop(dtype: Dtype, data: Regression, kind: Kind): Contender {
+  return {
+    name: "wasm kernels",
+    setup(): Running {
+      const { n, d } = data;
+      const owned: { dispose(): void }[] = [];
+      const alloc = (length: number): Storage => {
+        const s = wasmBackend.alloc(dtype, length);
+        owned.push(s);
+        return s;
+      };
+      const bias = kind !== "seed";
+      const batch = kind === "epoch" ? EPOCH.batchSize : n;
+      const [x, y, w, gw] = [alloc(n * d), alloc(n), alloc(d), alloc(d)];
+      const [b, gb] = bias ? [alloc(1), alloc(1)] : [null, null];
+      const rows: RowStorage = wasmBackend.allocRows(batch);
+      owned.push(rows);
+      x.array.set(data.X);
+      y.array.set(data.y);
+      for (let i = 0; i < batch; i++) rows.array[i] = i;
+      const call: ModelCall = {
+        model: "linear", x, y, n, d, k: 1, rows, weights: w, bias: b, gradW: gw, gradB: gb,
+        scratch: alloc(scratchLen(batch, 1)), loss: MSE, delta: 1, l2: 0, l1: 0,
+      };
+      const read = () => Float64Array.from(bias ? [...w.array, ...b!.array] : w.array);
+      if (kind === "gradient") {
+        w.array.set(gradientWeights());
+        return { run: () => void wasmBackend.modelLossAndGradient(call, n), read: () => Float64Array.from([...gw.array, ...gb!.array]), dispose: () => owned.forEach((o) => o.dispose()) };
+      }
+      if (kind === "seed") {
+        w.array.set(SEED_FIT.init);
+        const plan = wasmBackend.plan(dtype, [{ param: w, grad: gw, state: [null] }], 1);
+        owned.push(plan);
+        const scalars = new Float64Array(SCALARS);
+        scalars.set([SEED_FIT.lr, 0, 1, 0]);
+        return {
+          run: () => {
+            for (let t = 0; t < SEED_FIT.iterations; t++) {
+              wasmBackend.modelLossAndGradient(call, n);
+              wasmBackend.step("sgd", plan, scalars, 0);
+            }
+          },
+          read,
+          dispose: () => owned.forEach((o) => o.dispose()),
+        };
+      }
+      const moments = [alloc(d), alloc(d), alloc(1), alloc(1)];
+      const plan = wasmBackend.plan(dtype, [{ param: w, grad: gw, state: [moments[0]!, moments[1]!, null] }, { param: b!, grad: gb!, state: [moments[2]!, moments[3]!, null] }], 3);
+      owned.push(plan);
+      const scalars = new Float64Array(SCALARS);
+      const options = { ...ADAM_DEFAULTS, lr: EPOCH.lr, betas: [ADAM.beta1, ADAM.beta2] as const, eps: ADAM.eps };
+      const order = new Uint32Array(n);
+      return {
+        run: () => {
+          for (const m of moments) m.array.fill(0);
+          for (let i = 0; i < n; i++) order[i] = i;
+          new Random(EPOCH.seed).shuffle(order);
+          let t = 0;
+          for (let start = 0; start < n; start += batch) {
+            const end = Math.min(start + batch, n);
+            rows.array.set(order.subarray(start, end));
+            wasmBackend.modelLossAndGradient(call, end - start);
+            t++;
+            const flags = prepareAdam(options, false, t, scalars);
+            wasmBackend.step("adam", plan, scalars, t === 1 ? flags | FLAG_NEW_STATE : flags);
+          }
+        },
+        read,
+        dispose: () => owned.forEach((o) => o.dispose()),
+      };
+    },
+  };
+}
+
+/** W2, W3 and W4 in f32 and f64 (those in `only`, if given); W2/W4 on `big`, W3 on `small`. */
+export function trainCases(big: Regression, small: Regression, only?: readonly string[]): Case[] {
+  const wanted = (workload: string) => !only || only.includes(workload);
+  const cases: Case[] = [];
+  for (const dtype of ["f32", "f64"] as const) {
+    const bigData = roundedData(big, dtype);
+    const smallData = roundedData(small, dtype);
+    const dataset = (r: Regression) => toDataset({ data: r.X, shape: [r.n, r.d] }, r.y);
+    // TF.js computes in float32 only.
+    const tfjs = (make: (backend: "wasm" | "cpu") => Contender): Contender[] => (dtype === "f32" ? [make("wasm"), make("cpu")] : []);
+    const contenders = (kind: Kind, r: Regression): Contender[] => {
+      const ds = dataset(r);
+      return [publicApi("wasm", dtype, ds, kind), kernelLoop(dtype, r, kind), publicApi("ts", dtype, ds, kind)];
+    };
+    if (wanted("W2")) {
+      cases.push({
+        suite: "training",
+        name: trainCaseName("gradient", dtype, big.n),
+        // X read once, plus y.
+        bytes: big.n * (FEATURES + 1) * (dtype === "f32" ? 4 : 8),
+        contenders: [...contenders("gradient", bigData), ...tfjs((backend) => tfjsGradient(backend, bigData, gradientWeights()))],
+        check: { what: "dw and db", calls: 1, reference: once(() => gradientReference(bigData, gradientWeights())), tolerance: TOLERANCE.W2[dtype] },
+      });
+    }
+    if (wanted("W3")) {
+      cases.push({
+        suite: "training",
+        name: trainCaseName("seed", dtype, small.n),
+        bytes: 0,
+        contenders: [...contenders("seed", smallData), ...tfjs((backend) => tfjsSeedFit(backend, smallData))],
+        check: { what: `weights after ${SEED_FIT.iterations} steps`, calls: 1, reference: once(() => seedFitReference(smallData)), tolerance: TOLERANCE.W3[dtype] },
+      });
+    }
+    if (wanted("W4")) {
+      const order = epochOrder(big.n);
+      cases.push({
+        suite: "training",
+        name: trainCaseName("epoch", dtype, big.n),
+        bytes: 0,
+        contenders: [...contenders("epoch", bigData), ...tfjs((backend) => tfjsEpoch(backend, bigData, order))],
+        check: { what: "weights and bias after the epoch", calls: 1, reference: once(() => epochReference(bigData, order)), tolerance: TOLERANCE.W4[dtype] },
+      });
+    }
+  }
+  return cases;
 }
