@@ -40,7 +40,7 @@ const BAD_OPTIONS: [string, unknown, ErrorClass, RegExp][] = [
   ["factory returning no optimizer", { optimizer: () => ({}) }, DownhillTypeError, /the factory must return a downhill optimizer/],
   ["factory building on other arrays", { optimizer: () => new Adam([new Float64Array(2)]) }, DownhillTypeError, /the factory must build the optimizer on the params it is given/],
   ["instance on other arrays", { optimizer: new Adam([new Float64Array(2)]) }, DownhillTypeError, /an optimizer instance must be built on \[x0\]/],
-  ["gradient not a function", { gradient: [1, 2] }, DownhillTypeError, /minimize options\.gradient must be a function; got an array of length 2/],
+  ["gradient not a function", { gradient: [1, 2] }, DownhillTypeError, /minimize options\.gradient must be a function \(x\) => gradient or "autograd"; got an array of length 2/],
   ["schedule not a function", { optimizer: "sgd", schedule: 5 }, DownhillTypeError, /schedule must be a function; got 5/],
   ["schedule with L-BFGS", { schedule: (o: SGD) => new StepLR(o, { stepSize: 1 }) }, DownhillTypeError, /schedule does not apply to L-BFGS/],
   ["schedule returning no scheduler", { optimizer: "sgd", schedule: () => ({ step() {} }) }, DownhillTypeError, /schedule must return a downhill scheduler/],

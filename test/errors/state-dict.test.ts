@@ -5,7 +5,9 @@
  * is left exactly as it was. Declared sizes are compared, never allocated.
  */
 import { describe, expect, it } from "vitest";
-import { Adam, DownhillError, DownhillRangeError, DownhillTypeError, NAdam, Parameter, SGD, memoryUsage, type OptimizerStateDict } from "../../ts/index.ts";
+import { Adam, DownhillError, DownhillRangeError, DownhillTypeError, NAdam, Parameter, SGD, fit, memoryUsage, minimize, type OptimizerStateDict } from "../../ts/index.ts";
+import { OPTIMIZERS } from "../helpers/optimizers.ts";
+import { LeastSquares, linearData } from "../helpers/trainables.ts";
 
 type ErrorClass = typeof DownhillTypeError | typeof DownhillRangeError | typeof DownhillError;
 type Dict = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- edited freely below
@@ -166,5 +168,100 @@ describe("stateDict() of a diverged optimizer", () => {
       opt.dispose();
       p.dispose();
     }
+  });
+});
+
+describe("every optimizer refuses a state buffer of another size", () => {
+  it("for each optimizer, option set and state buffer: STATE_MISMATCH naming the JSON path, nothing changed", () => {
+    for (const { name, create, cases } of OPTIMIZERS) {
+      for (const options of cases) {
+        for (const backend of ["wasm", "ts"] as const) {
+          const p = Parameter.from([1, -2, 3], { dtype: "f64", backend });
+          const opt = create([p], name === "SGD" && !(options as Dict)["momentum"] ? { ...options, momentum: 0.9 } : options); // SGD keeps state only with momentum
+          p.grad.set([0.5, -0.25, 1]);
+          opt.step();
+          const good = JSON.parse(JSON.stringify(opt.stateDict())) as Dict;
+          const buffers = Object.entries(good["state"]["0"] as Dict).filter(([, v]) => Array.isArray(v));
+          expect(buffers.length, `${name} ${JSON.stringify(options)}`).toBeGreaterThan(0);
+          const before = JSON.stringify(good);
+          for (const [buffer] of buffers) {
+            for (const length of [2, 4]) {
+              const bad = set(good, ["state", "0", buffer], new Array(length).fill(0));
+              const message = new RegExp(`state\\["0"\\]\\.${buffer} has ${length} values but the parameter has 3`);
+              expect(() => opt.loadStateDict(bad)).toThrow(expect.objectContaining({ code: "STATE_MISMATCH", message: expect.stringMatching(message) }));
+            }
+          }
+          expect(JSON.stringify(opt.stateDict())).toBe(before);
+          opt.dispose();
+          p.dispose();
+        }
+      }
+    }
+  });
+});
+
+describe("loading into an optimizer that is training", () => {
+  it("is refused with BUSY while fit() drives it, and works once the fit has ended", async () => {
+    const model = new LeastSquares(2, { weights: [0.5, -0.5] });
+    const opt = new Adam(model.parameters(), { lr: 0.01 });
+    const saved = opt.stateDict();
+    const data = linearData(12, [1, 2], 0, 0.1, 3);
+    let refused: unknown = null;
+    let before = "";
+    await fit(model, data, {
+      optimizer: opt,
+      epochs: 2,
+      tol: null,
+      onIteration: (it) => {
+        if (it.iteration !== 2) return;
+        before = JSON.stringify(opt.stateDict());
+        try {
+          opt.loadStateDict(saved);
+        } catch (e) {
+          refused = e;
+        }
+        expect(JSON.stringify(opt.stateDict())).toBe(before);
+      },
+    });
+    expect(refused).toBeInstanceOf(DownhillError);
+    expect((refused as DownhillError).code).toBe("BUSY");
+    expect((refused as Error).message).toMatch(/Adam\.loadStateDict\(dict\): this optimizer is driven by a running fit\(\) or minimize\(\); load the state before the run starts or after it ends/);
+    opt.loadStateDict(saved); // after the fit
+    expect(opt.steps).toBe(0);
+    // The same optimizer in a second concurrent fit is refused too.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const first = fit(model, data, { optimizer: opt, epochs: 1, onEpoch: () => gate });
+    const other = new LeastSquares(2);
+    await expect(fit(other, data, { optimizer: opt })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" }); // not its parameters
+    await expect(fit(model, data, { optimizer: opt })).rejects.toMatchObject({ code: "BUSY" });
+    release();
+    await first;
+    opt.dispose();
+  });
+
+  it("is refused with BUSY while minimize() drives it; a second minimize() with it is refused too", async () => {
+    const x = Float64Array.of(3, -1);
+    const opt = new SGD([x], { lr: 0.1 });
+    const saved = opt.stateDict();
+    let refused: unknown = null;
+    let second: Promise<unknown> | null = null;
+    const result = await minimize((v) => ({ value: v[0]! ** 2 + v[1]! ** 2, grad: [2 * v[0]!, 2 * v[1]!] }), x, {
+      optimizer: opt,
+      maxIter: 5,
+      onIteration: () => {
+        try {
+          opt.loadStateDict(saved);
+        } catch (e) {
+          refused = e;
+        }
+        second ??= minimize((v) => v[0]! ** 2, x, { optimizer: opt, maxIter: 1 }).then(() => null, (e: unknown) => e);
+      },
+    });
+    expect(result.iterations).toBe(5);
+    expect(refused).toMatchObject({ code: "BUSY" });
+    expect(await second).toMatchObject({ code: "BUSY", message: expect.stringMatching(/minimize options\.optimizer is already driven by a running fit\(\) or minimize\(\)/) });
+    opt.loadStateDict(saved);
+    opt.dispose();
   });
 });

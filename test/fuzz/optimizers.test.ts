@@ -11,7 +11,7 @@ import { DownhillError, Parameter, memoryUsage, type Optimizer } from "../../ts/
 import { OPTIMIZERS } from "../helpers/optimizers.ts";
 
 const RUNS = Number(process.env["FUZZ_RUNS"] ?? 150);
-const CODES = ["INVALID_ARGUMENT", "SHAPE_MISMATCH", "DISPOSED", "BUSY", "NOT_FITTED", "STATE_MISMATCH", "OUT_OF_MEMORY", "DIVERGED", "WASM_FAULT"];
+const CODES = ["INVALID_ARGUMENT", "SHAPE_MISMATCH", "DISPOSED", "BUSY", "NOT_FITTED", "STATE_MISMATCH", "OUT_OF_MEMORY", "DIVERGED", "WASM_FAULT", "WORKER_FAILED"];
 
 /** Any value a careless caller might pass where a number, boolean or array belongs. */
 const anything = fc.oneof(
