@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import * as downhill from "../ts/index.ts";
+import * as plot from "../ts/plot/index.ts";
 
 const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
 const blocks = [...readme.matchAll(/```(?:js|ts)\n([\s\S]*?)```/g)].map((m) => m[1]!);
@@ -13,10 +14,10 @@ const blocks = [...readme.matchAll(/```(?:js|ts)\n([\s\S]*?)```/g)].map((m) => m
 async function run(code: string): Promise<unknown[][]> {
   const logged: unknown[][] = [];
   const body = code
-    .replace(/^import \{([^}]*)\} from "[^"]*";.*$/gm, (_, names: string) => `const {${names}} = downhill;`)
+    .replace(/^import \{([^}]*)\} from "([^"]*)";.*$/gm, (_, names: string, from: string) => `const {${names}} = ${from === "downhill/plot" ? "plot" : "downhill"};`)
     .replace(/console\.log\(/g, "log(");
   const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<void>;
-  await new AsyncFunction("downhill", "log", body)(downhill, (...a: unknown[]) => logged.push(a));
+  await new AsyncFunction("downhill", "plot", "log", body)(downhill, plot, (...a: unknown[]) => logged.push(a));
   return logged;
 }
 
@@ -95,12 +96,47 @@ describe("README examples", () => {
     expect(score).toBe(1);
   });
 
+  it("multi-core: the fit with 2 workers finds the generating weights and the noise's variance", async () => {
+    const [[weights, loss]] = (await run(block("workers: 2,"))) as [[Float64Array, number]];
+    // y = x0 − 2·x1 + 0.1·noise: least squares recovers (1, −2); the MSE is the noise's variance 0.01.
+    expect(weights[0]).toBeCloseTo(1, 2);
+    expect(weights[1]).toBeCloseTo(-2, 2);
+    expect(loss).toBeGreaterThan(0.009);
+    expect(loss).toBeLessThan(0.011);
+    expect(downhill.memoryUsage().workers).toBe(0);
+  });
+
   it("minimize: gradCheck passes and L-BFGS converges in the commented number of iterations", async () => {
     const code = block("await minimize(rosenbrock, [-1.5, 2])");
     const logged = await run(code);
     expect(logged[0]).toEqual([true]);
     expect(logged[1]).toEqual(["converged", 41]);
     expect(code).toContain("// converged 41");
+  });
+
+  it("autograd: the printed loss and gradient are the closed form's", async () => {
+    const code = block("X.matmul(w).tanh().pow(2).mean()");
+    const [[value, grad]] = (await run(code)) as [[number, number[]]];
+    const X = [[1, 2], [3, 4]];
+    const th = X.map(([a, b]) => Math.tanh(0.5 * a! - b!));
+    expect(Math.abs(value - (th[0]! ** 2 + th[1]! ** 2) / 2)).toBeLessThan(1e-14);
+    // ∂/∂w_j of mean_i tanh(z_i)² = Σ_i tanh(z_i)·(1 − tanh(z_i)²)·X_ij (the 2 and the 1/2 cancel).
+    [0, 1].forEach((j) => expect(Math.abs(grad[j]! - th.reduce((s, t, i) => s + t * (1 - t * t) * X[i]![j]!, 0))).toBeLessThan(1e-14));
+    expect(code).toContain(`// ${value} [ ${grad.map((g) => `${String(g).slice(0, 7)}…`).join(", ")} ]`);
+  });
+
+  it("autograd: minimize with gradient \"autograd\" ends where the exponential fit's gradient vanishes", async () => {
+    const code = block("console.log(fit.reason, fit.x);");
+    const [[reason, x]] = (await run(code)) as [[string, Float64Array]];
+    expect(reason).toBe("converged");
+    const [a, b] = [x[0]!, x[1]!];
+    const t = [0, 1, 2, 3, 4];
+    const y = [2.0, 2.7, 3.6, 4.9, 6.6];
+    const r = t.map((ti, i) => a * Math.exp(b * ti) - y[i]!);
+    const ga = t.reduce((s, ti, i) => s + (2 * r[i]! * Math.exp(b * ti)) / 5, 0);
+    const gb = t.reduce((s, ti, i) => s + (2 * r[i]! * a * ti * Math.exp(b * ti)) / 5, 0);
+    expect(Math.hypot(ga, gb)).toBeLessThan(1e-5);
+    expect(code).toContain(`a ≈ ${a.toFixed(3)}, b ≈ ${b.toFixed(4)}`);
   });
 
   it("search: the random search ends near the known optimum", async () => {
@@ -110,5 +146,9 @@ describe("README examples", () => {
     const best = logged[1]![0] as { lr: number; momentum: number };
     expect(Math.abs(Math.log10(best.lr / 0.03))).toBeLessThan(0.5);
     expect(Math.abs(best.momentum - 0.9)).toBeLessThan(0.15);
+  });
+
+  it("plots: the downhill/plot example draws both SVGs", async () => {
+    expect(await run(block('from "downhill/plot"'))).toEqual([[true, true]]);
   });
 });

@@ -15,7 +15,7 @@ const stems = (dir: string, ext: string) =>
     .map((f) => f.slice(0, -ext.length));
 
 describe("twins", () => {
-  for (const dir of ["optim", "loss", "model"]) {
+  for (const dir of ["optim", "loss", "model", "tensor"]) {
     it(`crate/src/${dir} and ts/kernels/${dir} hold the same kernels`, () => {
       const rust = stems(`crate/src/${dir}/`, ".rs").filter((s) => s !== "mod");
       const ts = stems(`ts/kernels/${dir}/`, ".ts").filter((s) => s !== "index" && s !== "kernel");
@@ -125,6 +125,27 @@ describe("twins", () => {
     expect(consts(read("ts/kernels/model/mlp.ts"), /^export const (\w+) = (\d+);/gm)).toEqual(rustConsts);
     expect(read("crate/src/abi.rs")).toContain("mlp_exports!(dh_mlp_f32, dh_mlp_f64);");
     expect(read("ts/backend/wasm/abi.ts")).toContain("`dh_mlp_${dtype}`");
+  });
+
+  it("each autograd twin (crate/src/tensor ↔ ts/kernels/tensor) defines the same functions and codes; the crate exports and abi.ts binds each kernel", () => {
+    const abi = read("crate/src/abi.rs");
+    const bindings = read("ts/backend/wasm/abi.ts");
+    const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    expect(read("crate/src/lib.rs")).toContain("pub mod tensor;");
+    const kernels: string[] = [];
+    for (const stem of ["elementwise", "matmul", "reduce", "view"]) {
+      const { rust, ts } = functions(`tensor/${stem}`);
+      expect(rust.length, stem).toBeGreaterThan(0);
+      expect(ts, stem).toEqual(rust);
+      const consts = (text: string, re: RegExp) => Object.fromEntries([...text.matchAll(re)].map((m) => [m[1], Number(m[2])]));
+      expect(consts(read(`ts/kernels/tensor/${stem}.ts`), /^export const (\w+) = (\d+);/gm), stem).toEqual(consts(read(`crate/src/tensor/${stem}.rs`), /^pub const (\w+): u32 = (\d+);/gm));
+      kernels.push(...rust.filter((f) => f !== "dense"));
+    }
+    expect(kernels.sort()).toEqual(["addStrided", "binary", "binaryBackward", "copy", "matmul", "sum", "sumAxis", "unary", "unaryBackward"]);
+    for (const name of kernels.map(snake)) {
+      for (const dtype of ["f32", "f64"]) expect(abi, `dh_tensor_${name}_${dtype}`).toMatch(new RegExp(`tensor_exports!\\(\\s*dh_tensor_${name}_f32, dh_tensor_${name}_f64,`));
+      expect(bindings).toContain(`raw("${name}", dtype)`);
+    }
   });
 
   it("crate/src/float.rs and ts/kernels/float.ts define the same helpers", () => {

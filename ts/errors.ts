@@ -13,7 +13,8 @@ export type ErrorCode =
   | "STATE_MISMATCH"
   | "OUT_OF_MEMORY"
   | "DIVERGED"
-  | "WASM_FAULT";
+  | "WASM_FAULT"
+  | "WORKER_FAILED";
 
 const brand = Symbol.for("downhill.error");
 
@@ -29,11 +30,13 @@ function mark(error: Error, code: ErrorCode, name: string): void {
  * TypeError and RangeError.
  */
 export class DownhillError extends Error {
+  /** What went wrong, for programs (see {@link ErrorCode}); the message is for people. */
   declare readonly code: ErrorCode;
   constructor(code: ErrorCode, message: string) {
     super(message);
     mark(this, code, "DownhillError");
   }
+  /** True for every error downhill throws, including its TypeError and RangeError subclasses. */
   static override [Symbol.hasInstance](value: unknown): boolean {
     return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[brand] === true;
   }
@@ -41,6 +44,7 @@ export class DownhillError extends Error {
 
 /** A value of the wrong type: a string where a number belongs, an unknown option. */
 export class DownhillTypeError extends TypeError {
+  /** What went wrong, for programs (see {@link ErrorCode}). */
   declare readonly code: ErrorCode;
   constructor(code: ErrorCode, message: string) {
     super(message);
@@ -50,6 +54,7 @@ export class DownhillTypeError extends TypeError {
 
 /** A value of the right type outside what is allowed: a negative learning rate. */
 export class DownhillRangeError extends RangeError {
+  /** What went wrong, for programs (see {@link ErrorCode}). */
   declare readonly code: ErrorCode;
   constructor(code: ErrorCode, message: string) {
     super(message);
@@ -67,6 +72,11 @@ export function describe(value: unknown): string {
   if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length ?? value.byteLength}`;
   if (typeof value === "function") return "a function";
   return `an object (${Object.prototype.toString.call(value).slice(8, -1)})`;
+}
+
+/** Refuses `new Base(…)` of an abstract class called from JavaScript, which TypeScript alone cannot prevent. */
+export function abstractClass(name: string, instead: string): never {
+  throw new DownhillTypeError("INVALID_ARGUMENT", `${name} is an abstract base class and cannot be constructed; create ${instead} instead.`);
 }
 
 /** The error for any use of an object after `dispose()`. */

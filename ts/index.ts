@@ -1,6 +1,8 @@
 /**
  * downhill: gradient-based optimization for JavaScript runtimes, with PyTorch's numbers.
  * The public surface, and nothing else.
+ *
+ * @module downhill
  */
 export { DownhillError, DownhillRangeError, DownhillTypeError, type ErrorCode } from "./errors.ts";
 export type { ArrayOf, Dtype, FloatArray } from "./dtype.ts";
@@ -116,8 +118,12 @@ export {
   type MinimizeRecord,
   type MinimizeResult,
 } from "./minimize/minimize.ts";
-export { finiteDifferenceGradient, type GradientFunction, type Objective, type ObjectiveResult } from "./minimize/objective.ts";
+export { finiteDifferenceGradient, type GradientFunction, type GradientOption, type Objective, type ObjectiveResult, type TensorObjective } from "./minimize/objective.ts";
 export { gradCheck, GRAD_CHECK_DEFAULTS, type GradCheckOptions, type GradCheckResult } from "./minimize/grad-check.ts";
+
+// Autograd: tensors whose operations record how to send gradients back; tidy() frees them.
+export { Tensor, tensor, type Shape, type TensorOptions, type TensorValues } from "./autograd/tensor.ts";
+export { keep, tidy } from "./autograd/tidy.ts";
 
 // Neural networks: a multilayer perceptron, forward + loss + backpropagation in one call per batch.
 export { MLP, MLP_DEFAULTS, type MLPActivation, type MLPOptions, type MLPOutput } from "./model/mlp.ts";

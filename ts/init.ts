@@ -10,23 +10,27 @@
  * other draws, or the same integer seed again to repeat values.
  */
 import type { ArrayOf, Dtype, FloatArray } from "./dtype.ts";
-import { isFloatArray } from "./dtype.ts";
+import { isDetached, isFloatArray } from "./dtype.ts";
 import { DownhillRangeError, DownhillTypeError, describe } from "./errors.ts";
 import { checkKeys, checkNumber } from "./options.ts";
 import { Parameter } from "./parameter.ts";
-import { Random, toRandom } from "./random.ts";
+import { NORMAL_REACH, Random, checkNormal, checkUniform, toRandom } from "./random.ts";
 
+/** Options of {@link Initializer.create}. */
 export interface CreateOptions<D extends Dtype = Dtype> {
   /** Default "f32" (PyTorch's default dtype). */
   dtype?: D;
 }
 
+/** A seeded recipe for initial values (torch.nn.init's), made by {@link normal}, {@link heNormal}, …. */
 export interface Initializer {
   /** What it draws, e.g. `normal(mean=0, std=0.02)`. */
   readonly description: string;
   /** `length` new values, a Float32Array unless `dtype: "f64"`. */
   create(length: number): Float32Array;
+  /** `length` new values of `options.dtype`. */
   create<D extends Dtype>(length: number, options: CreateOptions<D> & { dtype: D }): ArrayOf<D>;
+  /** `length` new values, a Float32Array unless `dtype: "f64"`. */
   create(length: number, options?: CreateOptions): FloatArray;
   /** Overwrites every element of a Float32Array, a Float64Array or a Parameter's values; returns `target`. */
   fill<T extends FloatArray | Parameter>(target: T): T;
@@ -43,7 +47,19 @@ function checkOptions(name: string, options: unknown, allowed: readonly string[]
   checkKeys(`${name} options`, options, allowed);
 }
 
-function makeInitializer(description: string, write: (target: FloatArray) => void): Initializer {
+/** The largest array create() makes: 4 GiB, as the largest WebAssembly memory and buffer of the ts backend. */
+const MAX_CREATE_BYTES = 2 ** 32;
+
+/**
+ * `limit` is the largest |value| `write` can produce: a Float32Array target is refused
+ * (before anything is drawn or written) when it would overflow f32.
+ */
+function makeInitializer(description: string, write: (target: FloatArray) => void, limit = 0): Initializer {
+  const checkF32 = (what: string): void => {
+    if (!Number.isFinite(Math.fround(limit))) {
+      throw new DownhillRangeError("INVALID_ARGUMENT", `${description}.${what}: values up to ±${limit} overflow f32 (largest ≈ 3.4e38); use dtype "f64" or a Float64Array.`);
+    }
+  };
   const create = (length: unknown, options: CreateOptions = {}): FloatArray => {
     checkKeys(`${description}.create options`, options, ["dtype"]);
     if (typeof length !== "number" || !Number.isSafeInteger(length) || length < 0) {
@@ -54,13 +70,23 @@ function makeInitializer(description: string, write: (target: FloatArray) => voi
     if (dtype !== "f32" && dtype !== "f64") {
       throw new DownhillTypeError("INVALID_ARGUMENT", `${description}.create options.dtype must be "f32" or "f64"; got ${describe(dtype)}.`);
     }
+    if (dtype === "f32") checkF32("create(length)");
+    if (length * (dtype === "f32" ? 4 : 8) > MAX_CREATE_BYTES) {
+      throw new DownhillRangeError("OUT_OF_MEMORY", `${description}.create(length): ${length} ${dtype} values would take more than 4 GiB; create smaller arrays.`);
+    }
     const out = dtype === "f32" ? new Float32Array(length) : new Float64Array(length);
     write(out);
     return out;
   };
   const fill = <T extends FloatArray | Parameter>(target: T): T => {
-    if (target instanceof Parameter) write(target.data);
-    else if (isFloatArray(target)) write(target);
+    if (target instanceof Parameter) {
+      if (target.dtype === "f32") checkF32("fill(target)");
+      write(target.data);
+    } else if (isFloatArray(target) && !isDetached(target.buffer)) {
+      if (target instanceof Float32Array) checkF32("fill(target)");
+      write(target);
+    }
+    else if (isFloatArray(target)) throw new DownhillTypeError("INVALID_ARGUMENT", `${description}.fill(target) is a ${target.constructor.name} whose ArrayBuffer is detached (transferred); pass a live array.`);
     else throw new DownhillTypeError("INVALID_ARGUMENT", `${description}.fill(target) takes a Float32Array, a Float64Array or a Parameter; got ${describe(target)}.`);
     return target;
   };
@@ -75,14 +101,16 @@ export function zeros(): Initializer {
 /** Every element `value` (torch.nn.init.constant_). */
 export function constant(value: number): Initializer {
   const v = checkNumber("constant(value)", value);
-  return makeInitializer(`constant(${v})`, (t) => t.fill(v));
+  return makeInitializer(`constant(${v})`, (t) => t.fill(v), Math.abs(v));
 }
 
+/** Options of {@link normal}. */
 export interface NormalInitOptions {
   /** Default 0. */
   mean?: number;
   /** Default 1 (torch.nn.init.normal_); must be >= 0. */
   std?: number;
+  /** The seed (an integer in [0, 2³² − 1]) or a Random to draw from. Required. */
   seed: Seed;
 }
 
@@ -91,15 +119,18 @@ export function normal(options: NormalInitOptions): Initializer {
   checkOptions("normal", options, ["mean", "std", "seed"]);
   const mean = checkNumber("normal options.mean", options.mean ?? 0);
   const std = checkNumber("normal options.std", options.std ?? 1, { min: 0 });
+  checkNormal("normal options", mean, std);
   const random = toRandom(options.seed, "normal options.seed");
-  return makeInitializer(`normal(mean=${mean}, std=${std})`, (t) => random.fillNormal(t, mean, std));
+  return makeInitializer(`normal(mean=${mean}, std=${std})`, (t) => random.fillNormal(t, mean, std), Math.abs(mean) + NORMAL_REACH * std);
 }
 
+/** Options of {@link uniform}. */
 export interface UniformInitOptions {
   /** Default 0. */
   low?: number;
   /** Default 1 (torch.nn.init.uniform_); must be >= low. */
   high?: number;
+  /** The seed (an integer in [0, 2³² − 1]) or a Random to draw from. Required. */
   seed: Seed;
 }
 
@@ -108,8 +139,9 @@ export function uniform(options: UniformInitOptions): Initializer {
   checkOptions("uniform", options, ["low", "high", "seed"]);
   const low = checkNumber("uniform options.low", options.low ?? 0);
   const high = checkNumber("uniform options.high", options.high ?? 1, { min: low });
+  checkUniform("uniform options", low, high);
   const random = toRandom(options.seed, "uniform options.seed");
-  return makeInitializer(`uniform(low=${low}, high=${high})`, (t) => random.fillUniform(t, low, high));
+  return makeInitializer(`uniform(low=${low}, high=${high})`, (t) => random.fillUniform(t, low, high), Math.max(Math.abs(low), Math.abs(high)));
 }
 
 /** Nonlinearities of torch.nn.init.calculate_gain, camelCased. */
@@ -167,6 +199,7 @@ function checkFan(argument: string, value: unknown): number {
   return value;
 }
 
+/** Options of {@link xavierUniform} and {@link xavierNormal}. */
 export interface XavierOptions {
   /** Inputs per output unit (a Linear layer's in_features). */
   fanIn: number;
@@ -174,6 +207,7 @@ export interface XavierOptions {
   fanOut: number;
   /** Default 1. */
   gain?: number;
+  /** The seed (an integer in [0, 2³² − 1]) or a Random to draw from. Required. */
   seed: Seed;
 }
 
@@ -190,17 +224,22 @@ function xavierStd(name: string, options: XavierOptions): { std: number; random:
 export function xavierUniform(options: XavierOptions): Initializer {
   const { std, random } = xavierStd("xavierUniform", options);
   const a = Math.sqrt(3.0) * std;
-  return makeInitializer(`xavierUniform(bound=${a})`, (t) => random.fillUniform(t, -a, a));
+  checkUniform("xavierUniform options", -a, a);
+  return makeInitializer(`xavierUniform(bound=${a})`, (t) => random.fillUniform(t, -a, a), a);
 }
 
 /** Glorot & Bengio (2010): N(0, std²) with std = gain·√(2 / (fanIn + fanOut)) (torch.nn.init.xavier_normal_). */
 export function xavierNormal(options: XavierOptions): Initializer {
   const { std, random } = xavierStd("xavierNormal", options);
-  return makeInitializer(`xavierNormal(std=${std})`, (t) => random.fillNormal(t, 0, std));
+  checkNormal("xavierNormal options", 0, std);
+  return makeInitializer(`xavierNormal(std=${std})`, (t) => random.fillNormal(t, 0, std), NORMAL_REACH * std);
 }
 
+/** Options of {@link heUniform} and {@link heNormal}: `fanIn` or `fanOut`, whichever `mode` uses. */
 export interface HeOptions {
+  /** Inputs per output unit (a Linear layer's in_features); needed with mode "fanIn". */
   fanIn?: number;
+  /** Outputs per input unit (a Linear layer's out_features); needed with mode "fanOut". */
   fanOut?: number;
   /** Which fan scales the variance; default "fanIn" (preserves it in the forward pass). */
   mode?: "fanIn" | "fanOut";
@@ -208,6 +247,7 @@ export interface HeOptions {
   nonlinearity?: Nonlinearity;
   /** Negative slope of leakyRelu; default 0. */
   a?: number;
+  /** The seed (an integer in [0, 2³² − 1]) or a Random to draw from. Required. */
   seed: Seed;
 }
 
@@ -234,11 +274,13 @@ function heStd(name: string, options: HeOptions): { std: number; random: Random 
 export function heUniform(options: HeOptions): Initializer {
   const { std, random } = heStd("heUniform", options);
   const bound = Math.sqrt(3.0) * std;
-  return makeInitializer(`heUniform(bound=${bound})`, (t) => random.fillUniform(t, -bound, bound));
+  checkUniform("heUniform options", -bound, bound);
+  return makeInitializer(`heUniform(bound=${bound})`, (t) => random.fillUniform(t, -bound, bound), bound);
 }
 
 /** He et al. (2015): N(0, std²) with std = gain / √fan (torch.nn.init.kaiming_normal_). */
 export function heNormal(options: HeOptions): Initializer {
   const { std, random } = heStd("heNormal", options);
-  return makeInitializer(`heNormal(std=${std})`, (t) => random.fillNormal(t, 0, std));
+  checkNormal("heNormal options", 0, std);
+  return makeInitializer(`heNormal(std=${std})`, (t) => random.fillNormal(t, 0, std), NORMAL_REACH * std);
 }

@@ -7,6 +7,7 @@
  * same JavaScript engine.
  */
 import { DownhillRangeError, DownhillTypeError, describe } from "./errors.ts";
+import { isDetached, isFloatArray } from "./dtype.ts";
 import { below, nextU32, seed as seedState, shuffle, uniform } from "./kernels/rng.ts";
 import { checkNumber } from "./options.ts";
 
@@ -56,6 +57,32 @@ function checkCount(value: unknown, argument: string, min: number): number {
 type Shuffleable = unknown[] | Uint32Array | Int32Array | Uint16Array | Int16Array | Uint8Array | Int8Array | Float32Array | Float64Array;
 
 /** A seeded generator; the same seed and the same calls give the same numbers. */
+/**
+ * The largest |z| the polar method can return with 53-bit uniforms is about 12 (s >= 2^-104);
+ * draws stay within mean ± NORMAL_REACH·std, which must therefore be finite.
+ */
+export const NORMAL_REACH = 16;
+
+/** low <= high, both finite, and a width high − low that does not overflow. */
+export function checkUniform(name: string, low: unknown, high: unknown): void {
+  const lo = checkNumber(`${name}(low)`, low);
+  const hi = checkNumber(`${name}(high)`, high, { min: lo });
+  if (!Number.isFinite(hi - lo)) throw new DownhillRangeError("INVALID_ARGUMENT", `${name}(low, high): the width high − low = ${hi} − ${lo} overflows; use a narrower range.`);
+}
+
+/** A finite mean and std >= 0 whose draws (within mean ± 16·std) cannot overflow. */
+export function checkNormal(name: string, mean: unknown, std: unknown): void {
+  const m = checkNumber(`${name}(mean)`, mean);
+  const s = checkNumber(`${name}(std)`, std, { min: 0 });
+  if (!Number.isFinite(Math.abs(m) + NORMAL_REACH * s)) throw new DownhillRangeError("INVALID_ARGUMENT", `${name}(mean, std): draws reach mean ± ${NORMAL_REACH}·std = ${m} ± ${NORMAL_REACH * s}, which overflows; use a smaller std.`);
+}
+
+/** A live Float32Array or Float64Array to fill. */
+function checkFillTarget(argument: string, target: unknown): void {
+  if (!isFloatArray(target)) throw new DownhillTypeError("INVALID_ARGUMENT", `${argument} must be a Float32Array or a Float64Array; got ${describe(target)}.`);
+  if (isDetached(target.buffer)) throw new DownhillTypeError("INVALID_ARGUMENT", `${argument} is a ${target.constructor.name} whose ArrayBuffer is detached (transferred); pass a live array.`);
+}
+
 export class Random {
   readonly #s: Uint32Array;
   #spare: number | null = null;
@@ -71,15 +98,13 @@ export class Random {
 
   /** A uniform number in [low, high): `low + (high − low) · u`, u with 53 random bits. */
   uniform(low = 0, high = 1): number {
-    checkNumber("uniform(low)", low);
-    checkNumber("uniform(high)", high, { min: low });
+    checkUniform("uniform", low, high);
     return low + (high - low) * uniform(this.#s);
   }
 
   /** A normal draw `mean + std · z` (Marsaglia's polar method; the pair's second value is kept for the next call). */
   normal(mean = 0, std = 1): number {
-    checkNumber("normal(mean)", mean);
-    checkNumber("normal(std)", std, { min: 0 });
+    checkNormal("normal", mean, std);
     return mean + std * this.#standardNormal();
   }
 
@@ -124,8 +149,8 @@ export class Random {
 
   /** Fills `target` with uniform draws in [low, high) (rounded to f32 by a Float32Array). */
   fillUniform<T extends Float32Array | Float64Array>(target: T, low = 0, high = 1): T {
-    checkNumber("fillUniform(low)", low);
-    checkNumber("fillUniform(high)", high, { min: low });
+    checkFillTarget("fillUniform(target)", target);
+    checkUniform("fillUniform", low, high);
     const width = high - low;
     for (let i = 0; i < target.length; i++) target[i] = low + width * uniform(this.#s);
     return target;
@@ -133,8 +158,8 @@ export class Random {
 
   /** Fills `target` with normal draws `mean + std · z`, in order. */
   fillNormal<T extends Float32Array | Float64Array>(target: T, mean = 0, std = 1): T {
-    checkNumber("fillNormal(mean)", mean);
-    checkNumber("fillNormal(std)", std, { min: 0 });
+    checkFillTarget("fillNormal(target)", target);
+    checkNormal("fillNormal", mean, std);
     for (let i = 0; i < target.length; i++) target[i] = mean + std * this.#standardNormal();
     return target;
   }

@@ -450,6 +450,54 @@ pub extern "C" fn dh_huber_f64(pred: usize, target: usize, len: usize, delta: f6
     run_loss::<f64>(pred, target, len, grad, out, |p, t, g| crate::loss::huber::huber(p, t, delta, g))
 }
 
+/// The partial losses (crate/src/loss/*_partial): `len` rows' share of a mean over
+/// `total` rows, for data-parallel fits. BAD_ARGUMENT unless `total` >= max(len, 1).
+fn run_loss_partial<T: Float>(pred: usize, target: usize, len: usize, total: usize, grad: usize, out: usize, kernel: impl FnOnce(&[T], &[T], usize, &mut [T]) -> T) -> i32 {
+    if total == 0 || total < len {
+        return BAD_ARGUMENT;
+    }
+    run_loss::<T>(pred, target, len, grad, out, |p, t, g| kernel(p, t, total, g))
+}
+
+/// Exports `$f32` and `$f64`: `(pred, target, len, total, grad, out) -> status` running
+/// `loss::$module::$kernel`, the `len` rows' share of the mean over `total` rows.
+macro_rules! loss_partial_exports {
+    ($module:ident, $kernel:ident, $f32:ident, $f64:ident) => {
+        #[no_mangle]
+        pub extern "C" fn $f32(pred: usize, target: usize, len: usize, total: usize, grad: usize, out: usize) -> i32 {
+            run_loss_partial::<f32>(pred, target, len, total, grad, out, crate::loss::$module::$kernel::<f32>)
+        }
+
+        #[no_mangle]
+        pub extern "C" fn $f64(pred: usize, target: usize, len: usize, total: usize, grad: usize, out: usize) -> i32 {
+            run_loss_partial::<f64>(pred, target, len, total, grad, out, crate::loss::$module::$kernel::<f64>)
+        }
+    };
+}
+
+loss_partial_exports!(mse, mse_partial, dh_mse_partial_f32, dh_mse_partial_f64);
+loss_partial_exports!(mae, mae_partial, dh_mae_partial_f32, dh_mae_partial_f64);
+loss_partial_exports!(bce, bce_with_logits_partial, dh_bce_with_logits_partial_f32, dh_bce_with_logits_partial_f64);
+
+/// `(pred, target, len, delta, total, grad, out) -> status`: the Huber loss's partial
+/// (see `loss_partial_exports!`); `delta` as in `dh_huber_*`.
+#[no_mangle]
+pub extern "C" fn dh_huber_partial_f32(pred: usize, target: usize, len: usize, delta: f64, total: usize, grad: usize, out: usize) -> i32 {
+    let delta = f32::from_f64(delta);
+    if !(delta > 0.0 && delta <= f32::MAX) {
+        return BAD_ARGUMENT;
+    }
+    run_loss_partial::<f32>(pred, target, len, total, grad, out, |p, t, total, g| crate::loss::huber::huber_partial(p, t, delta, total, g))
+}
+
+#[no_mangle]
+pub extern "C" fn dh_huber_partial_f64(pred: usize, target: usize, len: usize, delta: f64, total: usize, grad: usize, out: usize) -> i32 {
+    if !(delta > 0.0 && delta <= f64::MAX) {
+        return BAD_ARGUMENT;
+    }
+    run_loss_partial::<f64>(pred, target, len, total, grad, out, |p, t, total, g| crate::loss::huber::huber_partial(p, t, delta, total, g))
+}
+
 /// `(pred, target, len, out) -> status`: `out ← target − pred` (`out` may be neither input).
 fn run_residual<T: Float>(pred: usize, target: usize, len: usize, out: usize) -> i32 {
     let (p, t, o) = match (span::<T>(pred, len), span::<T>(target, len), span::<T>(out, len)) {
@@ -478,11 +526,18 @@ pub extern "C" fn dh_residual_f64(pred: usize, target: usize, len: usize, out: u
 /// class indices (`probs` false: each an integer in [0, classes), checked first) or
 /// `rows × classes` probabilities. BAD_ARGUMENT for rows > 0 with no class.
 fn run_cross_entropy<T: Float>(logits: usize, target: usize, rows: usize, classes: usize, grad: usize, out: usize, probs: bool) -> i32 {
+    run_cross_entropy_of::<T>(logits, target, rows, classes, grad, out, probs, None)
+}
+
+/// run_cross_entropy, or with `partial` = Some(total) (class indices only) the rows'
+/// share of the mean over `total` >= max(rows, 1) rows.
+#[allow(clippy::too_many_arguments)]
+fn run_cross_entropy_of<T: Float>(logits: usize, target: usize, rows: usize, classes: usize, grad: usize, out: usize, probs: bool, partial: Option<usize>) -> i32 {
     let len = match rows.checked_mul(classes) {
         Some(len) => len,
         None => return OUT_OF_BOUNDS,
     };
-    if rows > 0 && classes == 0 {
+    if (rows > 0 && classes == 0) || matches!(partial, Some(total) if total == 0 || total < rows || probs) {
         return BAD_ARGUMENT;
     }
     let target_len = if probs { len } else { rows };
@@ -502,10 +557,10 @@ fn run_cross_entropy<T: Float>(logits: usize, target: usize, rows: usize, classe
             }
         }
         let (x, g) = (slice::<T>(logits, len), slice_mut::<T>(grad, len));
-        let value = if probs {
-            crate::loss::cross_entropy::cross_entropy_probs(x, t, classes, g)
-        } else {
-            crate::loss::cross_entropy::cross_entropy_index(x, t, classes, g)
+        let value = match (probs, partial) {
+            (true, _) => crate::loss::cross_entropy::cross_entropy_probs(x, t, classes, g),
+            (false, None) => crate::loss::cross_entropy::cross_entropy_index(x, t, classes, g),
+            (false, Some(total)) => crate::loss::cross_entropy::cross_entropy_index_partial(x, t, classes, total, g),
         };
         *(out as *mut f64) = value.to_f64();
     }
@@ -522,6 +577,18 @@ pub extern "C" fn dh_cross_entropy_index_f32(logits: usize, target: usize, rows:
 #[no_mangle]
 pub extern "C" fn dh_cross_entropy_index_f64(logits: usize, target: usize, rows: usize, classes: usize, grad: usize, out: usize) -> i32 {
     run_cross_entropy::<f64>(logits, target, rows, classes, grad, out, false)
+}
+
+/// `(logits, target, rows, classes, total, grad, out) -> status`: the `rows` rows' share
+/// of the mean cross-entropy over `total` rows, against class indices.
+#[no_mangle]
+pub extern "C" fn dh_cross_entropy_index_partial_f32(logits: usize, target: usize, rows: usize, classes: usize, total: usize, grad: usize, out: usize) -> i32 {
+    run_cross_entropy_of::<f32>(logits, target, rows, classes, grad, out, false, Some(total))
+}
+
+#[no_mangle]
+pub extern "C" fn dh_cross_entropy_index_partial_f64(logits: usize, target: usize, rows: usize, classes: usize, total: usize, grad: usize, out: usize) -> i32 {
+    run_cross_entropy_of::<f64>(logits, target, rows, classes, grad, out, false, Some(total))
 }
 
 /// `(logits, target, rows, classes, grad, out) -> status`: softmax cross-entropy against
@@ -594,6 +661,8 @@ struct ModelArgs {
     k: usize,
     rows: usize,
     count: usize,
+    /// Rows of the whole batch whose mean the partial kernels take their share of.
+    total: usize,
     w: usize,
     b: usize,
     bias: u32,
@@ -610,10 +679,12 @@ struct ModelArgs {
 
 /// Checks every buffer (the written ones — gradients, scratch, `out` — overlap nothing),
 /// the hyperparameters, each row index (< n) and, for softmax, each target of the batch
-/// (an integer in [0, k)), then runs the model's kernel.
-fn run_model<T: Float>(model: Model, a: &ModelArgs) -> i32 {
+/// (an integer in [0, k)), then runs the model's kernel: `partial` runs its
+/// `partial_loss_and_gradient` (the batch's share of a mean over `total` >= count rows,
+/// without penalties), otherwise `loss_and_gradient`.
+fn run_model<T: Float>(model: Model, a: &ModelArgs, partial: bool) -> i32 {
     use crate::model::{affine, linear, logistic, softmax};
-    if a.k == 0 || (model != Model::Softmax && a.k != 1) || a.bias > 1 {
+    if a.k == 0 || (model != Model::Softmax && a.k != 1) || a.bias > 1 || (partial && (a.total == 0 || a.total < a.count)) {
         return BAD_ARGUMENT;
     }
     let (l2, l1) = (T::from_f64(a.l2), T::from_f64(a.l1));
@@ -665,10 +736,14 @@ fn run_model<T: Float>(model: Model, a: &ModelArgs) -> i32 {
         let batch = affine::Batch { x: slice::<T>(a.x, x_len), y, d: a.d, rows };
         let (w, b) = (slice::<T>(a.w, w_len), slice::<T>(a.b, b_len));
         let (grad_w, grad_b, scratch) = (slice_mut::<T>(a.grad_w, w_len), slice_mut::<T>(a.grad_b, b_len), slice_mut::<T>(a.scratch, a.scratch_len));
-        let value = match model {
-            Model::Linear => linear::loss_and_gradient(&batch, linear::Loss { code: a.loss, delta }, l2, l1, w, b, grad_w, grad_b, scratch),
-            Model::Logistic => logistic::loss_and_gradient(&batch, l2, l1, w, b, grad_w, grad_b, scratch),
-            Model::Softmax => softmax::loss_and_gradient(&batch, a.k, l2, l1, w, b, grad_w, grad_b, scratch),
+        let loss = linear::Loss { code: a.loss, delta };
+        let value = match (model, partial) {
+            (Model::Linear, false) => linear::loss_and_gradient(&batch, loss, l2, l1, w, b, grad_w, grad_b, scratch),
+            (Model::Logistic, false) => logistic::loss_and_gradient(&batch, l2, l1, w, b, grad_w, grad_b, scratch),
+            (Model::Softmax, false) => softmax::loss_and_gradient(&batch, a.k, l2, l1, w, b, grad_w, grad_b, scratch),
+            (Model::Linear, true) => linear::partial_loss_and_gradient(&batch, loss, a.total, w, b, grad_w, grad_b, scratch),
+            (Model::Logistic, true) => logistic::partial_loss_and_gradient(&batch, a.total, w, b, grad_w, grad_b, scratch),
+            (Model::Softmax, true) => softmax::partial_loss_and_gradient(&batch, a.k, a.total, w, b, grad_w, grad_b, scratch),
         };
         *(a.out as *mut f64) = value.to_f64();
     }
@@ -689,7 +764,7 @@ macro_rules! model_exports {
             w: usize, b: usize, bias: u32, grad_w: usize, grad_b: usize, scratch: usize, scratch_len: usize,
             loss: u32, delta: f64, l2: f64, l1: f64, out: usize,
         ) -> i32 {
-            run_model::<f32>($model, &ModelArgs { x, y, n, d, k, rows, count, w, b, bias, grad_w, grad_b, scratch, scratch_len, loss, delta, l2, l1, out })
+            run_model::<f32>($model, &ModelArgs { x, y, n, d, k, rows, count, total: count, w, b, bias, grad_w, grad_b, scratch, scratch_len, loss, delta, l2, l1, out }, false)
         }
 
         #[no_mangle]
@@ -699,7 +774,7 @@ macro_rules! model_exports {
             w: usize, b: usize, bias: u32, grad_w: usize, grad_b: usize, scratch: usize, scratch_len: usize,
             loss: u32, delta: f64, l2: f64, l1: f64, out: usize,
         ) -> i32 {
-            run_model::<f64>($model, &ModelArgs { x, y, n, d, k, rows, count, w, b, bias, grad_w, grad_b, scratch, scratch_len, loss, delta, l2, l1, out })
+            run_model::<f64>($model, &ModelArgs { x, y, n, d, k, rows, count, total: count, w, b, bias, grad_w, grad_b, scratch, scratch_len, loss, delta, l2, l1, out }, false)
         }
     };
 }
@@ -708,6 +783,62 @@ model_exports!(Model::Linear, dh_linear_f32, dh_linear_f64);
 model_exports!(Model::Logistic, dh_logistic_f32, dh_logistic_f64);
 model_exports!(Model::Softmax, dh_softmax_f32, dh_softmax_f64);
 
+/// Exports `$f32` and `$f64`: `(x, y, n, d, k, rows, count, total, w, b, bias, grad_w,
+/// grad_b, scratch, scratch_len, loss, delta, out) -> status` running `$model`'s
+/// `partial_loss_and_gradient`: the `count` rows' share of the mean loss over `total` rows
+/// (a data-parallel fit's worker computes it on its rows of the batch), its loss sum to
+/// `out` and the sum of its gradient terms to `grad_w`, `grad_b`; no penalties.
+macro_rules! model_partial_exports {
+    ($model:expr, $f32:ident, $f64:ident) => {
+        #[no_mangle]
+        #[allow(clippy::too_many_arguments)]
+        pub extern "C" fn $f32(
+            x: usize, y: usize, n: usize, d: usize, k: usize, rows: usize, count: usize, total: usize,
+            w: usize, b: usize, bias: u32, grad_w: usize, grad_b: usize, scratch: usize, scratch_len: usize,
+            loss: u32, delta: f64, out: usize,
+        ) -> i32 {
+            run_model::<f32>($model, &ModelArgs { x, y, n, d, k, rows, count, total, w, b, bias, grad_w, grad_b, scratch, scratch_len, loss, delta, l2: 0.0, l1: 0.0, out }, true)
+        }
+
+        #[no_mangle]
+        #[allow(clippy::too_many_arguments)]
+        pub extern "C" fn $f64(
+            x: usize, y: usize, n: usize, d: usize, k: usize, rows: usize, count: usize, total: usize,
+            w: usize, b: usize, bias: u32, grad_w: usize, grad_b: usize, scratch: usize, scratch_len: usize,
+            loss: u32, delta: f64, out: usize,
+        ) -> i32 {
+            run_model::<f64>($model, &ModelArgs { x, y, n, d, k, rows, count, total, w, b, bias, grad_w, grad_b, scratch, scratch_len, loss, delta, l2: 0.0, l1: 0.0, out }, true)
+        }
+    };
+}
+
+model_partial_exports!(Model::Linear, dh_linear_partial_f32, dh_linear_partial_f64);
+model_partial_exports!(Model::Logistic, dh_logistic_partial_f32, dh_logistic_partial_f64);
+model_partial_exports!(Model::Softmax, dh_softmax_partial_f32, dh_softmax_partial_f64);
+
+/// `(batch, count, first, len, out, capacity, found) -> status`: crate/src/model/affine.rs's
+/// `select_rows`, a data-parallel worker's rows of a batch: of the `count` u32 row indices
+/// at `batch`, those in `[first, first + len)`, minus `first`, to the `capacity` u32s at
+/// `out`; how many there are (possibly more than `capacity`) to the u32 at `found`.
+#[no_mangle]
+pub extern "C" fn dh_select_rows(batch: usize, count: usize, first: u32, len: u32, out: usize, capacity: usize, found: usize) -> i32 {
+    let spans = (|| -> Result<(Span, Span, Span), i32> { Ok((span::<u32>(batch, count)?, span::<u32>(out, capacity)?, span::<u32>(found, 1)?)) })();
+    let (b, o, f) = match spans {
+        Ok(spans) => spans,
+        Err(status) => return status,
+    };
+    if !disjoint(&[o, f]) || !disjoint(&[b, o]) || !disjoint(&[b, f]) {
+        return ALIASED;
+    }
+    // SAFETY: the three ranges were checked above; `out` and `found` overlap nothing, and
+    // `batch` is only read.
+    unsafe {
+        let n = crate::model::affine::select_rows(slice::<u32>(batch, count), first, len, slice_mut::<u32>(out, capacity));
+        *(found as *mut u32) = n as u32;
+    }
+    OK
+}
+
 /// The arguments of the MLP export (see `mlp_exports!`).
 struct MlpArgs {
     x: usize,
@@ -715,6 +846,8 @@ struct MlpArgs {
     n: usize,
     rows: usize,
     count: usize,
+    /// Rows of the whole batch whose mean the partial kernel takes its share of.
+    total: usize,
     sizes: usize,
     layers: usize,
     table: usize,
@@ -728,10 +861,12 @@ struct MlpArgs {
 
 /// Checks the layer sizes (each >= 1; one output unit unless softmax), the codes, every
 /// buffer (the written ones — gradients, scratch, `out` — overlap nothing), each row index
-/// (< n) and, for softmax, each target of the batch, then runs crate/src/model/mlp.rs.
-fn run_mlp<T: Float>(a: &MlpArgs) -> i32 {
+/// (< n) and, for softmax, each target of the batch, then runs crate/src/model/mlp.rs:
+/// `partial_loss_and_gradient` (the batch's share of a mean over `total` >= count rows,
+/// without the penalty) when `partial`, otherwise `loss_and_gradient`.
+fn run_mlp<T: Float>(a: &MlpArgs, partial: bool) -> i32 {
     use crate::model::{affine, mlp};
-    if a.layers == 0 || a.layers > 1024 || a.activation > mlp::SIGMOID || a.output > mlp::SOFTMAX {
+    if a.layers == 0 || a.layers > 1024 || a.activation > mlp::SIGMOID || a.output > mlp::SOFTMAX || (partial && (a.total == 0 || a.total < a.count)) {
         return BAD_ARGUMENT;
     }
     let l2 = T::from_f64(a.l2);
@@ -819,7 +954,11 @@ fn run_mlp<T: Float>(a: &MlpArgs) -> i32 {
             grad_b.push(slice_mut::<T>(row[3] as usize, b_len));
         }
         let scratch = slice_mut::<T>(a.scratch, a.scratch_len);
-        let value = mlp::loss_and_gradient(&batch, &sizes, a.activation, a.output, l2, &weights, &biases, &mut grad_w, &mut grad_b, scratch);
+        let value = if partial {
+            mlp::partial_loss_and_gradient(&batch, &sizes, a.activation, a.output, a.total, &weights, &biases, &mut grad_w, &mut grad_b, scratch)
+        } else {
+            mlp::loss_and_gradient(&batch, &sizes, a.activation, a.output, l2, &weights, &biases, &mut grad_w, &mut grad_b, scratch)
+        };
         *(a.out as *mut f64) = value.to_f64();
     }
     OK
@@ -838,7 +977,7 @@ macro_rules! mlp_exports {
             x: usize, y: usize, n: usize, rows: usize, count: usize, sizes: usize, layers: usize, table: usize,
             activation: u32, output: u32, scratch: usize, scratch_len: usize, l2: f64, out: usize,
         ) -> i32 {
-            run_mlp::<f32>(&MlpArgs { x, y, n, rows, count, sizes, layers, table, activation, output, scratch, scratch_len, l2, out })
+            run_mlp::<f32>(&MlpArgs { x, y, n, rows, count, total: count, sizes, layers, table, activation, output, scratch, scratch_len, l2, out }, false)
         }
 
         #[no_mangle]
@@ -847,12 +986,41 @@ macro_rules! mlp_exports {
             x: usize, y: usize, n: usize, rows: usize, count: usize, sizes: usize, layers: usize, table: usize,
             activation: u32, output: u32, scratch: usize, scratch_len: usize, l2: f64, out: usize,
         ) -> i32 {
-            run_mlp::<f64>(&MlpArgs { x, y, n, rows, count, sizes, layers, table, activation, output, scratch, scratch_len, l2, out })
+            run_mlp::<f64>(&MlpArgs { x, y, n, rows, count, total: count, sizes, layers, table, activation, output, scratch, scratch_len, l2, out }, false)
         }
     };
 }
 
 mlp_exports!(dh_mlp_f32, dh_mlp_f64);
+
+/// `(x, y, n, rows, count, total, sizes, layers, table, activation, output, scratch,
+/// scratch_len, out) -> status`: crate/src/model/mlp.rs's `partial_loss_and_gradient`,
+/// the `count` rows' share of the mean loss over `total` rows (a data-parallel fit's
+/// worker computes it on its rows of the batch): the loss sum to `out`, the sums of the
+/// gradient terms through the pointer table; no penalty. Arguments as `dh_mlp_*`.
+macro_rules! mlp_partial_exports {
+    ($f32:ident, $f64:ident) => {
+        #[no_mangle]
+        #[allow(clippy::too_many_arguments)]
+        pub extern "C" fn $f32(
+            x: usize, y: usize, n: usize, rows: usize, count: usize, total: usize, sizes: usize, layers: usize, table: usize,
+            activation: u32, output: u32, scratch: usize, scratch_len: usize, out: usize,
+        ) -> i32 {
+            run_mlp::<f32>(&MlpArgs { x, y, n, rows, count, total, sizes, layers, table, activation, output, scratch, scratch_len, l2: 0.0, out }, true)
+        }
+
+        #[no_mangle]
+        #[allow(clippy::too_many_arguments)]
+        pub extern "C" fn $f64(
+            x: usize, y: usize, n: usize, rows: usize, count: usize, total: usize, sizes: usize, layers: usize, table: usize,
+            activation: u32, output: u32, scratch: usize, scratch_len: usize, out: usize,
+        ) -> i32 {
+            run_mlp::<f64>(&MlpArgs { x, y, n, rows, count, total, sizes, layers, table, activation, output, scratch, scratch_len, l2: 0.0, out }, true)
+        }
+    };
+}
+
+mlp_partial_exports!(dh_mlp_partial_f32, dh_mlp_partial_f64);
 
 /// crate/src/math.rs's functions, for the tests that compare them with ts/kernels/math.ts.
 #[no_mangle]
@@ -921,3 +1089,217 @@ step_exports!(adam, 3, dh_adam_step_f32, dh_adam_step_f64);
 step_exports!(adamax, 2, dh_adamax_step_f32, dh_adamax_step_f64);
 step_exports!(nadam, 2, dh_nadam_step_f32, dh_nadam_step_f64);
 step_exports!(radam, 2, dh_radam_step_f32, dh_radam_step_f64);
+
+// ---------------------------------------------------------------------------------
+// Autograd tensors (crate/src/tensor/): every export checks its buffers, that each view
+// stays inside its buffer, and that the written buffer overlaps none it reads.
+
+use crate::tensor::{elementwise, view::View};
+
+/// A buffer of `len` elements at `ptr` read or written through `view` as `rows × cols`.
+fn viewed<T>(ptr: usize, len: usize, view: View, rows: usize, cols: usize) -> Result<Span, i32> {
+    let s = span::<T>(ptr, len)?;
+    if view.fits(rows, cols, len) {
+        Ok(s)
+    } else {
+        Err(BAD_ARGUMENT)
+    }
+}
+
+/// Ok when `written` overlaps none of `read` (which may overlap each other).
+fn apart(written: Span, read: &[Span]) -> Result<(), i32> {
+    if read.iter().all(|s| disjoint(&[*s, written])) {
+        Ok(())
+    } else {
+        Err(ALIASED)
+    }
+}
+
+fn dense_len(rows: usize, cols: usize) -> Result<usize, i32> {
+    rows.checked_mul(cols).ok_or(OUT_OF_BOUNDS)
+}
+
+fn status(checked: Result<(), i32>) -> i32 {
+    match checked {
+        Ok(()) => OK,
+        Err(status) => status,
+    }
+}
+
+/// `out = op(x)` over `len` elements (elementwise::unary); `p` is POW's exponent.
+fn run_tensor_unary<T: Float>(op: u32, p: f64, x: usize, len: usize, out: usize) -> i32 {
+    status((|| {
+        if op > elementwise::POW {
+            return Err(BAD_ARGUMENT);
+        }
+        apart(span::<T>(out, len)?, &[span::<T>(x, len)?])?;
+        // SAFETY: both ranges were checked above and do not overlap; x is only read.
+        unsafe { elementwise::unary(op, T::from_f64(p), slice::<T>(x, len), slice_mut::<T>(out, len)) };
+        Ok(())
+    })())
+}
+
+/// `grad += g · op'(x)` from the input `x` and output `y` of `unary`, `len` elements each.
+fn run_tensor_unary_backward<T: Float>(op: u32, p: f64, x: usize, y: usize, g: usize, len: usize, grad: usize) -> i32 {
+    status((|| {
+        if op > elementwise::POW {
+            return Err(BAD_ARGUMENT);
+        }
+        apart(span::<T>(grad, len)?, &[span::<T>(x, len)?, span::<T>(y, len)?, span::<T>(g, len)?])?;
+        // SAFETY: every range was checked above; `grad` overlaps none of the inputs, which are only read.
+        unsafe { elementwise::unary_backward(op, T::from_f64(p), slice::<T>(x, len), slice::<T>(y, len), slice::<T>(g, len), slice_mut::<T>(grad, len)) };
+        Ok(())
+    })())
+}
+
+/// `out[r, c] = a[av(r, c)] op b[bv(r, c)]` over a dense `rows × cols` out.
+#[allow(clippy::too_many_arguments)]
+fn run_tensor_binary<T: Float>(op: u32, a: usize, a_len: usize, av: View, b: usize, b_len: usize, bv: View, rows: usize, cols: usize, out: usize) -> i32 {
+    status((|| {
+        if op > elementwise::DIV {
+            return Err(BAD_ARGUMENT);
+        }
+        let len = dense_len(rows, cols)?;
+        apart(span::<T>(out, len)?, &[viewed::<T>(a, a_len, av, rows, cols)?, viewed::<T>(b, b_len, bv, rows, cols)?])?;
+        // SAFETY: every range was checked above, each view inside its buffer; `out` overlaps
+        // neither input, which are only read.
+        unsafe { elementwise::binary(op, slice::<T>(a, a_len), av, slice::<T>(b, b_len), bv, rows, cols, slice_mut::<T>(out, len)) };
+        Ok(())
+    })())
+}
+
+/// Adds the gradient of `binary` w.r.t. input `side` into `grad` (laid out like that input).
+#[allow(clippy::too_many_arguments)]
+fn run_tensor_binary_backward<T: Float>(op: u32, side: u32, g: usize, a: usize, a_len: usize, av: View, b: usize, b_len: usize, bv: View, rows: usize, cols: usize, grad: usize) -> i32 {
+    status((|| {
+        if op > elementwise::DIV || side > elementwise::RIGHT {
+            return Err(BAD_ARGUMENT);
+        }
+        let len = dense_len(rows, cols)?;
+        let grad_len = if side == elementwise::LEFT { a_len } else { b_len };
+        let read = [span::<T>(g, len)?, viewed::<T>(a, a_len, av, rows, cols)?, viewed::<T>(b, b_len, bv, rows, cols)?];
+        apart(span::<T>(grad, grad_len)?, &read)?;
+        // SAFETY: every range was checked above (grad has its input's length and view);
+        // `grad` overlaps none of the inputs, which are only read.
+        unsafe {
+            let (g, a, b) = (slice::<T>(g, len), slice::<T>(a, a_len), slice::<T>(b, b_len));
+            elementwise::binary_backward(op, side, g, a, av, b, bv, rows, cols, slice_mut::<T>(grad, grad_len));
+        }
+        Ok(())
+    })())
+}
+
+/// `out += A·B` for an `m × k` A and a `k × n` B read through their views; out dense `m × n`.
+#[allow(clippy::too_many_arguments)]
+fn run_tensor_matmul<T: Float>(a: usize, a_len: usize, av: View, b: usize, b_len: usize, bv: View, m: usize, k: usize, n: usize, out: usize) -> i32 {
+    status((|| {
+        let len = dense_len(m, n)?;
+        apart(span::<T>(out, len)?, &[viewed::<T>(a, a_len, av, m, k)?, viewed::<T>(b, b_len, bv, k, n)?])?;
+        // SAFETY: every range was checked above; `out` overlaps neither input.
+        unsafe { crate::tensor::matmul::matmul(slice::<T>(a, a_len), av, slice::<T>(b, b_len), bv, m, k, n, slice_mut::<T>(out, len)) };
+        Ok(())
+    })())
+}
+
+/// `out[0] = Σ x` over `len` elements, in lane order.
+fn run_tensor_sum<T: Float>(x: usize, len: usize, out: usize) -> i32 {
+    status((|| {
+        apart(span::<T>(out, 1)?, &[span::<T>(x, len)?])?;
+        // SAFETY: both ranges were checked above and do not overlap.
+        unsafe { slice_mut::<T>(out, 1)[0] = crate::tensor::reduce::sum(slice::<T>(x, len)) };
+        Ok(())
+    })())
+}
+
+/// Sums of a dense `rows × cols` x along `axis` (0: `cols` values; 1: `rows` values).
+fn run_tensor_sum_axis<T: Float>(x: usize, rows: usize, cols: usize, axis: u32, out: usize) -> i32 {
+    status((|| {
+        if axis > 1 {
+            return Err(BAD_ARGUMENT);
+        }
+        let out_len = if axis == 0 { cols } else { rows };
+        let len = dense_len(rows, cols)?;
+        apart(span::<T>(out, out_len)?, &[span::<T>(x, len)?])?;
+        // SAFETY: both ranges were checked above and do not overlap.
+        unsafe { crate::tensor::reduce::sum_axis(slice::<T>(x, len), rows, cols, axis, slice_mut::<T>(out, out_len)) };
+        Ok(())
+    })())
+}
+
+/// `out[r·cols + c] = x[view(r, c)]`.
+fn run_tensor_copy<T: Float>(x: usize, len: usize, view: View, rows: usize, cols: usize, out: usize) -> i32 {
+    status((|| {
+        let out_len = dense_len(rows, cols)?;
+        apart(span::<T>(out, out_len)?, &[viewed::<T>(x, len, view, rows, cols)?])?;
+        // SAFETY: both ranges were checked above (the view inside x) and do not overlap.
+        unsafe { crate::tensor::view::copy(slice::<T>(x, len), view, rows, cols, slice_mut::<T>(out, out_len)) };
+        Ok(())
+    })())
+}
+
+/// `dst[dst_view(r, c)] += src[src_view(r, c)]` over `rows × cols`.
+#[allow(clippy::too_many_arguments)]
+fn run_tensor_add_strided<T: Float>(src: usize, src_len: usize, sv: View, dst: usize, dst_len: usize, dv: View, rows: usize, cols: usize) -> i32 {
+    status((|| {
+        apart(viewed::<T>(dst, dst_len, dv, rows, cols)?, &[viewed::<T>(src, src_len, sv, rows, cols)?])?;
+        // SAFETY: both ranges were checked above (each view inside its buffer) and do not overlap.
+        unsafe { crate::tensor::view::add_strided(slice::<T>(src, src_len), sv, slice_mut::<T>(dst, dst_len), dv, rows, cols) };
+        Ok(())
+    })())
+}
+
+/// Exports `$f32` and `$f64` with the arguments listed, calling `$run::<f32>` / `$run::<f64>`
+/// with `$call` (views arrive as three usizes: offset, row stride, column stride).
+macro_rules! tensor_exports {
+    ($f32:ident, $f64:ident, ($($arg:ident: $ty:ty),*), $run:ident($($call:expr),*)) => {
+        #[no_mangle]
+        #[allow(clippy::too_many_arguments)]
+        pub extern "C" fn $f32($($arg: $ty),*) -> i32 {
+            $run::<f32>($($call),*)
+        }
+
+        #[no_mangle]
+        #[allow(clippy::too_many_arguments)]
+        pub extern "C" fn $f64($($arg: $ty),*) -> i32 {
+            $run::<f64>($($call),*)
+        }
+    };
+}
+
+fn view(offset: usize, row_stride: usize, col_stride: usize) -> View {
+    View { offset, row_stride, col_stride }
+}
+
+tensor_exports!(dh_tensor_unary_f32, dh_tensor_unary_f64, (op: u32, p: f64, x: usize, len: usize, out: usize), run_tensor_unary(op, p, x, len, out));
+tensor_exports!(
+    dh_tensor_unary_backward_f32, dh_tensor_unary_backward_f64,
+    (op: u32, p: f64, x: usize, y: usize, g: usize, len: usize, grad: usize),
+    run_tensor_unary_backward(op, p, x, y, g, len, grad)
+);
+tensor_exports!(
+    dh_tensor_binary_f32, dh_tensor_binary_f64,
+    (op: u32, a: usize, a_len: usize, a_off: usize, a_rs: usize, a_cs: usize, b: usize, b_len: usize, b_off: usize, b_rs: usize, b_cs: usize, rows: usize, cols: usize, out: usize),
+    run_tensor_binary(op, a, a_len, view(a_off, a_rs, a_cs), b, b_len, view(b_off, b_rs, b_cs), rows, cols, out)
+);
+tensor_exports!(
+    dh_tensor_binary_backward_f32, dh_tensor_binary_backward_f64,
+    (op: u32, side: u32, g: usize, a: usize, a_len: usize, a_off: usize, a_rs: usize, a_cs: usize, b: usize, b_len: usize, b_off: usize, b_rs: usize, b_cs: usize, rows: usize, cols: usize, grad: usize),
+    run_tensor_binary_backward(op, side, g, a, a_len, view(a_off, a_rs, a_cs), b, b_len, view(b_off, b_rs, b_cs), rows, cols, grad)
+);
+tensor_exports!(
+    dh_tensor_matmul_f32, dh_tensor_matmul_f64,
+    (a: usize, a_len: usize, a_off: usize, a_rs: usize, a_cs: usize, b: usize, b_len: usize, b_off: usize, b_rs: usize, b_cs: usize, m: usize, k: usize, n: usize, out: usize),
+    run_tensor_matmul(a, a_len, view(a_off, a_rs, a_cs), b, b_len, view(b_off, b_rs, b_cs), m, k, n, out)
+);
+tensor_exports!(dh_tensor_sum_f32, dh_tensor_sum_f64, (x: usize, len: usize, out: usize), run_tensor_sum(x, len, out));
+tensor_exports!(dh_tensor_sum_axis_f32, dh_tensor_sum_axis_f64, (x: usize, rows: usize, cols: usize, axis: u32, out: usize), run_tensor_sum_axis(x, rows, cols, axis, out));
+tensor_exports!(
+    dh_tensor_copy_f32, dh_tensor_copy_f64,
+    (x: usize, len: usize, off: usize, rs: usize, cs: usize, rows: usize, cols: usize, out: usize),
+    run_tensor_copy(x, len, view(off, rs, cs), rows, cols, out)
+);
+tensor_exports!(
+    dh_tensor_add_strided_f32, dh_tensor_add_strided_f64,
+    (src: usize, src_len: usize, s_off: usize, s_rs: usize, s_cs: usize, dst: usize, dst_len: usize, d_off: usize, d_rs: usize, d_cs: usize, rows: usize, cols: usize),
+    run_tensor_add_strided(src, src_len, view(s_off, s_rs, s_cs), dst, dst_len, view(d_off, d_rs, d_cs), rows, cols)
+);

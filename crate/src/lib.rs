@@ -15,3 +15,4 @@ pub mod model;
 pub mod optim;
 pub mod reduce;
 pub mod rng;
+pub mod tensor;

@@ -25,7 +25,7 @@ describe("fallback to the ts backend", () => {
     p.grad.set([1, 1]);
     opt.step();
     expect(p.toArray()).toEqual([0.5, 1.5]);
-    expect(memoryUsage()).toEqual({ liveBytes: 0, memoryBytes: 0 });
+    expect(memoryUsage()).toEqual({ liveBytes: 0, memoryBytes: 0, workers: 0 });
     expect(warn).toHaveBeenCalledTimes(1);
     expect(String(warn.mock.calls[0]![0])).toMatch(/WebAssembly backend could not load \(.*SIMD unsupported\)\); using the TypeScript backend/);
     warn.mockRestore();

@@ -3,7 +3,7 @@
  * epoch counted from the rule itself (scikit-learn's tol / n_iter_no_change).
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { fit, toDataset } from "../../ts/index.ts";
+import { fit, toDataset, type IterationRecord } from "../../ts/index.ts";
 import { LeastSquares, linearData } from "../helpers/trainables.ts";
 
 const data = linearData(24, [1, -2], 0.5, 0.1, 3);
@@ -158,6 +158,42 @@ describe("diverged", () => {
       expect(model.values().flat().every(Number.isFinite)).toBe(true);
     });
   }
+
+  for (const dtype of ["f64", "f32"] as const) {
+    it(`${dtype}: stops at the first non-finite batch and reports its epoch, batch and the last finite loss`, async () => {
+      const model = new LeastSquares(2, { dtype });
+      const seen: IterationRecord[] = [];
+      const result = await fit(model, data, { batchSize: 5, shuffle: false, tol: null, optimizerOptions: { lr: 3 }, onIteration: (it) => void seen.push(it) });
+      expect(result.reason).toBe("diverged");
+      const d = result.divergence!;
+      // Every step that ran is one onIteration saw; none ran after the divergence.
+      expect(result.iterations).toBe(seen.length);
+      const last = seen.at(-1)!;
+      expect(seen.every((it) => Number.isFinite(it.loss) && Number.isFinite(it.gradNorm))).toBe(true);
+      expect(d.lastFiniteLoss).toBe(last.loss);
+      const perEpoch = Math.ceil(24 / 5);
+      if (d.what === "weights") {
+        // The last step made the weights non-finite: it is the reported batch.
+        expect([d.epoch, d.batch, d.iteration]).toEqual([last.epoch, (last.iteration - 1) % perEpoch + 1, last.iteration]);
+        expect(model.values().flat().every(Number.isFinite)).toBe(true); // best weights restored
+      } else {
+        // The batch after the last step had a non-finite loss or gradient, and was not stepped.
+        const next = last.iteration + 1;
+        expect([d.epoch, d.batch, d.iteration]).toEqual([Math.ceil(next / perEpoch), (next - 1) % perEpoch + 1, next]);
+      }
+      expect(result.message).toContain(`epoch ${d.epoch}, batch ${d.batch}`);
+      expect(result.message).toContain(`the last finite batch loss was ${d.lastFiniteLoss}`);
+    });
+  }
+
+  it("a first batch that is already non-finite reports no last finite loss", async () => {
+    const model = new LeastSquares(2, { weights: [0.5, 0.5] });
+    const huge = toDataset([[1e200, 1], [-1e200, 2]], [1, 2]);
+    const result = await fit(model, huge, { tol: null, batchSize: 1, shuffle: false });
+    expect(result.divergence).toMatchObject({ epoch: 1, batch: 1, iteration: 1, what: "loss", lastFiniteLoss: null });
+    expect(result.iterations).toBe(0);
+    expect(result.message).toContain("no batch had a finite loss");
+  });
 
   it("keeps the initial weights when the first epoch already diverges", async () => {
     const model = new LeastSquares(2, { weights: [0.5, 0.5] });

@@ -5,7 +5,9 @@
 import type { ArrayOf, Dtype } from "../dtype.ts";
 import { disposedError } from "../errors.ts";
 import type { KernelName } from "../kernels/optim/index.ts";
+import type { View } from "../kernels/tensor/view.ts";
 
+/** The two backends: "wasm" (Rust compiled to WebAssembly) and "ts" (pure TypeScript, the same bits). */
 export type BackendName = "wasm" | "ts";
 
 /** A buffer of one dtype owned by a backend: WASM linear memory or a plain typed array. */
@@ -36,8 +38,15 @@ export interface StepPlan {
 
 export interface Backend {
   readonly name: BackendName;
-  /** A zero-filled buffer. */
+  /** A zero-filled buffer; OUT_OF_MEMORY when the backend cannot hold it (nothing allocated). */
   alloc<D extends Dtype>(dtype: D, length: number): Storage<D>;
+  /**
+   * Checks, before anything is allocated, that buffers of these byte sizes can all be
+   * held at once; throws OUT_OF_MEMORY naming `what` otherwise. Objects that allocate
+   * several buffers call it first, so that a request too large fails with nothing
+   * touched (not after filling gigabytes).
+   */
+  reserve(bytes: readonly number[], what: string): void;
   /** Prepares `rows` (all of `dtype`, each with `stateCount` state slots) for stepping. */
   plan(dtype: Dtype, rows: readonly StepRow[], stateCount: number): StepPlan;
   /**
@@ -84,6 +93,35 @@ export interface Backend {
    * penalty. Inputs are checked by the caller.
    */
   mlpLossAndGradient(call: MlpCall, count: number): number;
+  /** Autograd's kernels (crate/src/tensor/ ↔ ts/kernels/tensor/). */
+  readonly tensor: TensorKernels;
+}
+
+/**
+ * The kernels of autograd tensors (ts/autograd/tensor.ts), on buffers of one dtype and
+ * backend seen as `rows × cols` matrices through views (ts/kernels/tensor/view.ts).
+ * Codes are those of crate/src/tensor/elementwise.rs. Backward kernels add into `grad`.
+ * Inputs are checked by the caller; written buffers overlap no input.
+ */
+export interface TensorKernels {
+  /** `out = op(x)`; `p` is the exponent of POW. */
+  unary(op: number, p: number, x: Storage, out: Storage): void;
+  /** `grad += g · op'(x)` from the input x and output y of `unary`. */
+  unaryBackward(op: number, p: number, x: Storage, y: Storage, g: Storage, grad: Storage): void;
+  /** `out[r, c] = a[av(r, c)] op b[bv(r, c)]`, out dense `rows × cols`. */
+  binary(op: number, a: Storage, av: View, b: Storage, bv: View, rows: number, cols: number, out: Storage): void;
+  /** Adds ∂(a op b)/∂side · g into `grad`, laid out like that input. */
+  binaryBackward(op: number, side: number, g: Storage, a: Storage, av: View, b: Storage, bv: View, rows: number, cols: number, grad: Storage): void;
+  /** `out += A·B`, A `m × k` and B `k × n` through their views, out dense `m × n`. */
+  matmul(a: Storage, av: View, b: Storage, bv: View, m: number, k: number, n: number, out: Storage): void;
+  /** `out[0] = Σ x` in lane order. */
+  sum(x: Storage, out: Storage): void;
+  /** Sums of a dense `rows × cols` x along axis 0 (`cols` values) or 1 (`rows` values). */
+  sumAxis(x: Storage, rows: number, cols: number, axis: number, out: Storage): void;
+  /** `out[r·cols + c] = x[view(r, c)]`. */
+  copy(x: Storage, view: View, rows: number, cols: number, out: Storage): void;
+  /** `dst[dstView(r, c)] += src[srcView(r, c)]` in row-major order. */
+  addStrided(src: Storage, srcView: View, dst: Storage, dstView: View, rows: number, cols: number): void;
 }
 
 /** Row indices (u32) owned by a backend: WASM linear memory or a plain Uint32Array. */

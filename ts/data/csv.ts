@@ -11,6 +11,7 @@ import { DownhillError, DownhillRangeError, DownhillTypeError, describe } from "
 import { checkBoolean, checkKeys, checkNumber, suggest } from "../options.ts";
 import { makeDataset, type Dataset } from "./dataset.ts";
 
+/** Options of {@link parseCsv} and {@link readCsv}. */
 export interface CsvOptions {
   /** The first line holds the column names; default true. Without a header columns are named x0, x1, … */
   header?: boolean;

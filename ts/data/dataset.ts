@@ -9,15 +9,17 @@
  * numbers are f64, so nothing is rounded at the edge; a model in f32 rounds once when
  * fit() copies the data into its memory. Values that overflow f32 are refused.
  */
-import type { ArrayOf, Dtype } from "../dtype.ts";
+import { isDetached, type ArrayOf, type Dtype } from "../dtype.ts";
 import { DownhillRangeError, DownhillTypeError, describe } from "../errors.ts";
 import { checkKeys } from "../options.ts";
 
+/** Validated training data, made by {@link toDataset} or {@link parseCsv}: features X (n × d) and targets y. */
 export interface Dataset<D extends Dtype = Dtype> {
   /** Number of samples (rows). */
   readonly n: number;
   /** Number of features (columns). */
   readonly d: number;
+  /** Element type of X and y. */
   readonly dtype: D;
   /** Features, row-major: sample i, feature j at `X[i * d + j]`. */
   readonly X: ArrayOf<D>;
@@ -31,14 +33,20 @@ export interface Dataset<D extends Dtype = Dtype> {
 
 /** A flat row-major buffer with its shape. */
 export interface FlatMatrix {
+  /** n·d values, row-major. */
   data: Float32Array | Float64Array | readonly number[];
+  /** The shape `[n, d]`: rows and columns. */
   shape: readonly [number, number];
 }
 
+/** One sample's features. */
 export type Row = readonly number[] | Float32Array | Float64Array;
+/** Features as {@link toDataset} takes them: rows, a flat matrix with its shape, or objects (one key per feature). */
 export type Features = readonly Row[] | FlatMatrix | readonly Record<string, unknown>[];
+/** One target per sample. */
 export type Targets = readonly number[] | Float32Array | Float64Array;
 
+/** Options of {@link toDataset}. */
 export interface DatasetOptions {
   /** Element type; default: a typed array's, else "f64". */
   dtype?: Dtype;
@@ -54,19 +62,6 @@ const fail = (message: string): never => {
 const failRange = (message: string, code: "INVALID_ARGUMENT" | "SHAPE_MISMATCH" = "INVALID_ARGUMENT"): never => {
   throw new DownhillRangeError(code, message);
 };
-
-/** True when a buffer was transferred or detached (its views read as empty). */
-function isDetached(buffer: ArrayBufferLike): boolean {
-  const flag = (buffer as { detached?: unknown }).detached;
-  if (typeof flag === "boolean") return flag;
-  if (typeof SharedArrayBuffer !== "undefined" && buffer instanceof SharedArrayBuffer) return false;
-  try {
-    new Uint8Array(buffer, 0, 0);
-    return false;
-  } catch {
-    return true;
-  }
-}
 
 function checkTypedArray(value: ArrayBufferView, what: string): void {
   if (isDetached(value.buffer)) fail(`${what} is a ${value.constructor.name} whose ArrayBuffer is detached (transferred); pass a live copy.`);
@@ -218,7 +213,7 @@ function fromFlat(m: FlatMatrix): { n: number; d: number; flat: ArrayLike<number
   checkKeys("toDataset(X)", m, ["data", "shape"]);
   const { data, shape } = m as { data: unknown; shape: unknown };
   if (!Array.isArray(shape) || shape.length !== 2 || !shape.every((s) => typeof s === "number" && Number.isSafeInteger(s) && s >= 0)) {
-    return fail(`toDataset(X): shape must be [n, d], two whole numbers; got ${Array.isArray(shape) ? JSON.stringify(shape) : describe(shape)}.`);
+    return fail(`toDataset(X): shape must be [n, d], two whole numbers; got ${Array.isArray(shape) ? `[${shape.map((v: unknown) => (typeof v === "number" ? String(v) : describe(v))).join(",")}]` : describe(shape)}.`);
   }
   const [n, d] = shape as [number, number];
   if (!isFloat(data) && !Array.isArray(data)) {

@@ -11,6 +11,7 @@ import { checkBoolean, checkKeys, checkNumber } from "../options.ts";
 import { toRandom, type Random } from "../random.ts";
 import { checkDataset, selectRows, type Dataset } from "./dataset.ts";
 
+/** Options of {@link trainValidationSplit}. */
 export interface SplitOptions {
   /** Fraction of the samples held out, in (0, 1); default 0.25 (scikit-learn's test_size). */
   validationFraction?: number;
@@ -20,8 +21,11 @@ export interface SplitOptions {
   seed?: number | Random;
 }
 
+/** The two parts {@link trainValidationSplit} returns. */
 export interface Split<D extends Dataset = Dataset> {
+  /** The training part. */
   readonly train: D;
+  /** The held-out part: ⌈fraction · n⌉ samples. */
   readonly validation: D;
   /** Rows of the original dataset in `train`, in order. */
   readonly trainIndices: Uint32Array;
@@ -29,6 +33,11 @@ export interface Split<D extends Dataset = Dataset> {
   readonly validationIndices: Uint32Array;
 }
 
+/**
+ * Splits `dataset` into a training and a validation part, seeded, as scikit-learn's
+ * train_test_split sizes it (the validation part has ⌈fraction · n⌉ samples); without
+ * shuffling, the last samples are the validation part.
+ */
 export function trainValidationSplit<D extends Dataset>(dataset: D, options: SplitOptions = {}): Split<D> {
   checkDataset(dataset, "trainValidationSplit(dataset)");
   checkKeys("trainValidationSplit options", options, ["validationFraction", "shuffle", "seed"]);

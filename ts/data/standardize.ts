@@ -11,6 +11,7 @@ import { checkBoolean, checkKeys } from "../options.ts";
 import type { ArrayOf, Dtype } from "../dtype.ts";
 import { checkDataset, type Dataset } from "./dataset.ts";
 
+/** Options of {@link Standardizer}. */
 export interface StandardizerOptions {
   /** Subtract the mean; default true. */
   withMean?: boolean;
@@ -18,8 +19,14 @@ export interface StandardizerOptions {
   withStd?: boolean;
 }
 
+/**
+ * Per-feature standardization as scikit-learn's StandardScaler: `fit` the mean and
+ * population standard deviation of the training part, then `transform` any part with them.
+ */
 export class Standardizer {
+  /** Whether `transform` subtracts the mean. */
   readonly withMean: boolean;
+  /** Whether `transform` divides by the standard deviation. */
   readonly withStd: boolean;
   #mean: Float64Array | null = null;
   #variance: Float64Array | null = null;
@@ -99,6 +106,7 @@ export class Standardizer {
     return this.fit(dataset).transform(dataset);
   }
 
+  /** True once {@link Standardizer.fit} has run. */
   get fitted(): boolean {
     return this.#mean !== null;
   }

@@ -17,7 +17,7 @@ import type { Backend, CrossEntropyTargets, LossName, PenaltyName, Storage } fro
 import { checkBackendName, resolveBackend } from "../backend/select.ts";
 import { TsStorage } from "../backend/ts/index.ts";
 import type { BackendName } from "../backend/backend.ts";
-import { dtypeOf, isFloatArray, type Dtype, type FloatArray } from "../dtype.ts";
+import { dtypeOf, isDetached, isFloatArray, type Dtype, type FloatArray } from "../dtype.ts";
 import { DownhillRangeError, DownhillTypeError, describe } from "../errors.ts";
 import { checkKeys, checkNumber } from "../options.ts";
 
@@ -28,16 +28,19 @@ export type GradOf<P> = P extends Float32Array ? Float32Array : Float64Array;
 /** Class indices for crossEntropyLoss: integers in [0, classes). */
 export type ClassIndices = Uint32Array | Int32Array | Float32Array | Float64Array | readonly number[];
 
+/** Options every loss takes. */
 export interface LossOptions {
   /** Which backend computes the loss; both give the same bits. Default: the global default. */
   backend?: BackendName;
 }
 
+/** Options of {@link huberLoss}. */
 export interface HuberLossOptions extends LossOptions {
   /** Where the loss changes from quadratic to linear; > 0. Default 1 (torch.nn.HuberLoss). */
   delta?: number;
 }
 
+/** Options of {@link crossEntropyLoss}. */
 export interface CrossEntropyLossOptions extends LossOptions {
   /** K, the number of classes: logits hold N × K values, row-major. */
   classes: number;
@@ -48,6 +51,7 @@ export interface CrossEntropyLossOptions extends LossOptions {
   target?: "indices" | "probabilities";
 }
 
+/** Options of {@link l2Penalty} and {@link l1Penalty}. */
 export interface PenaltyOptions<A extends FloatArray = FloatArray> extends LossOptions {
   /** λ, the penalty's strength; finite, >= 0. */
   lambda: number;
@@ -55,6 +59,7 @@ export interface PenaltyOptions<A extends FloatArray = FloatArray> extends LossO
   grad?: A;
 }
 
+/** A loss's value and its gradient, computed in one pass. */
 export interface LossResult<A extends FloatArray = FloatArray> {
   /** The loss, computed in the inputs' dtype. */
   readonly value: number;
@@ -63,7 +68,10 @@ export interface LossResult<A extends FloatArray = FloatArray> {
 }
 
 /** torch.nn.HuberLoss's default. */
-export const HUBER_LOSS_DEFAULTS: Readonly<{ delta: number }> = Object.freeze({ delta: 1.0 });
+export const HUBER_LOSS_DEFAULTS: Readonly<{
+  /** Where the loss turns linear: 1. */
+  delta: number;
+}> = Object.freeze({ delta: 1.0 });
 
 function newArray(dtype: Dtype, length: number): FloatArray {
   return dtype === "f32" ? new Float32Array(length) : new Float64Array(length);
@@ -72,6 +80,7 @@ function newArray(dtype: Dtype, length: number): FloatArray {
 /** `value` as a float array of `dtype` (its own dtype when undefined and typed; f64 for number[]). */
 function floats(fn: string, name: string, value: unknown, dtype?: Dtype): FloatArray {
   if (isFloatArray(value)) {
+    if (isDetached(value.buffer)) throw new DownhillTypeError("INVALID_ARGUMENT", `${fn}(${name}) is a ${value.constructor.name} whose ArrayBuffer is detached (transferred); pass a live copy.`);
     if (dtype !== undefined && dtypeOf(value) !== dtype) {
       const wanted = dtype === "f32" ? "Float32Array" : "Float64Array";
       throw new DownhillTypeError("INVALID_ARGUMENT", `${fn}(${name}) must be a ${wanted} (the dtype of the predictions) or an array of numbers; got ${describe(value)}.`);
@@ -160,8 +169,16 @@ function pointwiseInputs(fn: string, pred: unknown, target: unknown, options: un
   return { backend, dtype, p, t };
 }
 
+/** A mean over zero values is 0/0: refused rather than returned as NaN (torch's answer). */
+function checkNotEmpty(fn: string, name: string, length: number): void {
+  if (length === 0) {
+    throw new DownhillRangeError("INVALID_ARGUMENT", `${fn}(${name}) is empty: the mean over zero values is undefined (NaN in torch); give at least one value.`);
+  }
+}
+
 function pointwise<P extends FloatInput>(fn: string, name: LossName, pred: P, target: FloatInput, options: LossOptions | undefined): LossResult<GradOf<P>> {
   const { backend, dtype, p, t } = pointwiseInputs(fn, pred, target, options, ["backend"]);
+  if (name !== "rss") checkNotEmpty(fn, "pred", p.length);
   if (name === "bceWithLogits") {
     for (let i = 0; i < t.length; i++) {
       const y = t[i]!;
@@ -185,7 +202,7 @@ export function rssLoss<P extends FloatInput>(pred: P, target: FloatInput, optio
   return pointwise("rssLoss", "rss", pred, target, options);
 }
 
-/** Mean squared error `Σ (y − ŷ)² / N` (torch.nn.MSELoss); grad `2·(ŷ − y) / N`. NaN for empty inputs, as torch. */
+/** Mean squared error `Σ (y − ŷ)² / N` (torch.nn.MSELoss); grad `2·(ŷ − y) / N`. Empty inputs are refused (torch gives NaN). */
 export function mseLoss<P extends FloatInput>(pred: P, target: FloatInput, options?: LossOptions): LossResult<GradOf<P>> {
   return pointwise("mseLoss", "mse", pred, target, options);
 }
@@ -208,6 +225,7 @@ export function bceWithLogitsLoss<P extends FloatInput>(logits: P, target: Float
 export function huberLoss<P extends FloatInput>(pred: P, target: FloatInput, options?: HuberLossOptions): LossResult<GradOf<P>> {
   const fn = "huberLoss";
   const { backend, dtype, p, t } = pointwiseInputs(fn, pred, target, options, ["backend", "delta"]);
+  checkNotEmpty(fn, "pred", p.length);
   const delta = options?.delta === undefined ? HUBER_LOSS_DEFAULTS.delta : checkNumber(`${fn}(delta)`, options.delta, { min: 0, minExclusive: true });
   if (dtype === "f32" && !(Math.fround(delta) > 0 && Number.isFinite(Math.fround(delta)))) {
     throw new DownhillRangeError("INVALID_ARGUMENT", `${fn}(delta) must be > 0 and finite in f32; got ${delta}.`);
@@ -237,6 +255,7 @@ export function crossEntropyLoss<P extends FloatInput>(logits: P, target: ClassI
     throw new DownhillRangeError("SHAPE_MISMATCH", `${fn}: logits must hold rows × ${classes} values; got ${x.length}, not a multiple of ${classes}.`);
   }
   const rows = x.length / classes;
+  checkNotEmpty(fn, "logits", rows);
   const kind = options.target;
   if (kind !== undefined && kind !== "indices" && kind !== "probabilities") {
     throw new DownhillTypeError("INVALID_ARGUMENT", `${fn}(options.target) must be "indices" or "probabilities"; got ${describe(kind)}.`);
@@ -298,6 +317,8 @@ function penalty<P extends FloatInput>(fn: string, name: PenaltyName, weights: P
     initial = g;
   }
   checkFinite(fn, "weights", w);
+  // λ = 0 (also once rounded to f32) adds nothing: not 0·∞ = NaN when Σw² (or 2w) overflows.
+  if ((dtype === "f32" ? Math.fround(lambda) : lambda) === 0) return { value: 0, grad: initial ?? newArray(dtype, w.length) } as LossResult<GradOf<P>>;
   return run(backend, dtype, [w], initial, w.length, ([ws], g) => backend.penalty(name, ws!, lambda, g)) as LossResult<GradOf<P>>;
 }
 

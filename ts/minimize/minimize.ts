@@ -9,24 +9,26 @@
  */
 import type { BackendName } from "../backend/backend.ts";
 import { checkBackendName } from "../backend/select.ts";
-import type { Dtype, FloatArray } from "../dtype.ts";
-import { DownhillRangeError, DownhillTypeError, describe, disposedError } from "../errors.ts";
+import { isDetached, isFloatArray, type Dtype, type FloatArray } from "../dtype.ts";
+import { DownhillError, DownhillRangeError, DownhillTypeError, describe, disposedError } from "../errors.ts";
 import { LBFGS } from "../optim/lbfgs.ts";
-import { Optimizer } from "../optim/optimizer.ts";
+import { Optimizer, beginTraining, endTraining, isTraining } from "../optim/optimizer.ts";
 import { checkKeys, checkNumber, suggest } from "../options.ts";
 import { ReduceLROnPlateau } from "../schedule/reduce-lr-on-plateau.ts";
 import { Scheduler, checkChoice, checkWhole, type ScheduledOptimizer } from "../schedule/scheduler.ts";
 import { OPTIMIZERS, TIME_SLICE, isThenable, macrotask, now } from "../train/loop.ts";
 import { OPTIMIZER_NAMES, checkFunction, checkSignal, type CallbackResult, type OptimizerName } from "../train/options.ts";
-import { ObjectiveEvaluator, type GradientFunction, type Objective } from "./objective.ts";
+import { ObjectiveEvaluator, checkGradientOption, type GradientOption, type Objective, type TensorObjective } from "./objective.ts";
 
 /** Optimizers minimize() builds by name: fit()'s and "lbfgs". */
-export const MINIMIZE_OPTIMIZER_NAMES = [...OPTIMIZER_NAMES, "lbfgs"] as const;
+export const MINIMIZE_OPTIMIZER_NAMES = Object.freeze([...OPTIMIZER_NAMES, "lbfgs"] as const);
+/** The name of an optimizer minimize() builds: one of {@link MINIMIZE_OPTIMIZER_NAMES}. */
 export type MinimizeOptimizerName = (typeof MINIMIZE_OPTIMIZER_NAMES)[number];
 
 /** What minimize() can step with. */
 export type MinimizeOptimizer = ScheduledOptimizer | LBFGS;
 
+/** Options of {@link minimize}; every one is optional (defaults in {@link MINIMIZE_DEFAULTS}). */
 export interface MinimizeOptions {
   /**
    * A name (built on x with `optimizerOptions`), a factory `(params) => optimizer` given
@@ -41,8 +43,12 @@ export interface MinimizeOptions {
    * stall test, decide when to stop; the rest torch's); others take torch's defaults.
    */
   optimizerOptions?: Record<string, unknown>;
-  /** `(x) => gradient`, when the objective returns only its value; default central finite differences. */
-  gradient?: GradientFunction;
+  /**
+   * When the objective returns only its value: `(x) => gradient`, or "autograd" for an
+   * objective written with downhill's tensors (`(x: Tensor) => Tensor`, differentiated by
+   * backward()); default central finite differences.
+   */
+  gradient?: GradientOption;
   /** `(optimizer) => scheduler`, stepped after every iteration (ReduceLROnPlateau is fed the value); not with L-BFGS. */
   schedule?: (optimizer: ScheduledOptimizer) => Scheduler;
   /** Most iterations (optimizer steps), a whole number >= 0; default 1000. */
@@ -59,16 +65,32 @@ export interface MinimizeOptions {
   signal?: AbortSignal;
   /** Element type of x: "f64" (default; "f32" when x0 is a Float32Array). */
   dtype?: Dtype;
-  /** Backend of a named optimizer's steps (L-BFGS always runs in TypeScript). */
+  /** Backend of a named optimizer's steps (L-BFGS always runs in TypeScript) and of autograd's tensors. */
   backend?: BackendName;
 }
 
+/** minimize()'s defaults, frozen. */
 export const MINIMIZE_DEFAULTS = Object.freeze({
+  /** L-BFGS with the strong-Wolfe line search. */
   optimizer: "lbfgs" as MinimizeOptimizerName,
-  lbfgsOptions: Object.freeze({ lineSearchFn: "strong_wolfe", maxIter: 1, toleranceGrad: 0, toleranceChange: 0 }),
+  /** The L-BFGS options minimize() uses unless given: one L-BFGS iteration per minimize() iteration. */
+  lbfgsOptions: Object.freeze({
+    /** torch's strong-Wolfe line search. */
+    lineSearchFn: "strong_wolfe",
+    /** One iteration per step. */
+    maxIter: 1,
+    /** minimize()'s gradientTol decides instead. */
+    toleranceGrad: 0,
+    /** minimize()'s tol decides instead. */
+    toleranceChange: 0,
+  }),
+  /** Most iterations. */
   maxIter: 1000,
+  /** Any decrease of the best value counts. */
   tol: 0,
+  /** Iterations without a decrease before stopping. */
   nIterNoChange: 100,
+  /** scipy's gtol. */
   gradientTol: 1e-5,
 });
 
@@ -89,25 +111,37 @@ export interface MinimizeRecord {
   readonly evaluations: number;
 }
 
+/** What {@link minimize} resolves to. */
 export interface MinimizeResult {
   /** Where the run ended (the best point, restored, when it diverged); x0 itself when you passed an optimizer built on it. */
   readonly x: FloatArray;
+  /** f at x. */
   readonly value: number;
   /** Gradient at x. */
   readonly grad: FloatArray;
+  /** Iterations (optimizer steps) taken. */
   readonly iterations: number;
+  /** Objective calls (finite differences count 2 per coordinate). */
   readonly evaluations: number;
   /** True for "converged" and "noImprovement". */
   readonly converged: boolean;
+  /** Why the run stopped. */
   readonly reason: MinimizeReason;
   /** One sentence on how the run ended. */
   readonly message: string;
+  /** One record per iteration. */
   readonly history: readonly MinimizeRecord[];
   /** A copy of the point with the lowest value seen (x0 before any step), and that value. */
   readonly bestX: FloatArray;
+  /** The lowest value seen. */
   readonly bestValue: number;
   /** When reason is "diverged": the iteration (0: at x0) and what became NaN or infinite. */
-  readonly divergence: { readonly iteration: number; readonly what: "value" | "gradient" | "x" } | null;
+  readonly divergence: {
+    /** The iteration; 0 at x0. */
+    readonly iteration: number;
+    /** What became NaN or infinite. */
+    readonly what: "value" | "gradient" | "x";
+  } | null;
 }
 
 const A = "minimize options";
@@ -130,7 +164,7 @@ const KEYS: readonly (keyof MinimizeOptions)[] = [
 interface Settings {
   readonly optimizer: MinimizeOptimizerName | ((params: FloatArray[]) => MinimizeOptimizer) | MinimizeOptimizer;
   readonly optimizerOptions: Record<string, unknown> | undefined;
-  readonly gradient: GradientFunction | undefined;
+  readonly gradient: GradientOption | undefined;
   readonly schedule: ((optimizer: ScheduledOptimizer) => Scheduler) | undefined;
   readonly maxIter: number;
   readonly tol: number | null;
@@ -156,6 +190,7 @@ function checkOptimizer(value: unknown): Settings["optimizer"] {
 function checkX0(x0: unknown): void {
   const ok = x0 instanceof Float64Array || x0 instanceof Float32Array || (Array.isArray(x0) && x0.every((v) => typeof v === "number"));
   if (!ok) throw new DownhillTypeError("INVALID_ARGUMENT", `minimize(objective, x0): x0 must be an array of numbers, a Float64Array or a Float32Array; got ${describe(x0)}.`);
+  if (isFloatArray(x0) && isDetached(x0.buffer)) throw new DownhillTypeError("INVALID_ARGUMENT", `minimize(objective, x0): x0 is a ${x0.constructor.name} whose ArrayBuffer is detached (transferred); pass a live array.`);
   const x = x0 as ArrayLike<number>;
   if (x.length === 0) throw new DownhillRangeError("INVALID_ARGUMENT", "minimize(objective, x0): x0 is empty; give at least one coordinate.");
   for (let i = 0; i < x.length; i++) {
@@ -165,6 +200,13 @@ function checkX0(x0: unknown): void {
 
 /** Validates every option of minimize(); throws naming the option, the value and what is allowed. */
 function checkMinimizeOptions(options: unknown, x0: unknown): Settings {
+  if (typeof options === "object" && options !== null && Object.prototype.hasOwnProperty.call(options, "workers")) {
+    // fit()'s workers split a batch's rows; minimize's objective is one opaque function of x.
+    throw new DownhillTypeError(
+      "INVALID_ARGUMENT",
+      `${A}.workers (${describe((options as { workers?: unknown }).workers)}): minimize() has no data to split over worker threads: its objective is a JavaScript function of x (a closure that cannot be cut into rows or sent to a worker). Data-parallel gradients are fit(model, data, { workers }) with downhill's models; remove workers.`,
+    );
+  }
   checkKeys(A, options, KEYS);
   const o = (options ?? {}) as Record<string, unknown>;
   const optimizer = o["optimizer"] === undefined ? MINIMIZE_DEFAULTS.optimizer : checkOptimizer(o["optimizer"]);
@@ -179,7 +221,7 @@ function checkMinimizeOptions(options: unknown, x0: unknown): Settings {
     }
     optimizerOptions = value as Record<string, unknown>;
   }
-  const gradient = checkFunction<GradientFunction>(`${A}.gradient`, o["gradient"]);
+  const gradient = checkGradientOption(`${A}.gradient`, o["gradient"]);
   const schedule = checkFunction<Settings["schedule"]>(`${A}.schedule`, o["schedule"]);
   if (schedule !== undefined && (optimizer === "lbfgs" || optimizer instanceof LBFGS)) {
     throw new DownhillTypeError("INVALID_ARGUMENT", `${A}.schedule does not apply to L-BFGS (its step length comes from the line search); remove it or choose another optimizer.`);
@@ -192,8 +234,8 @@ function checkMinimizeOptions(options: unknown, x0: unknown): Settings {
   const signal = checkSignal(o["signal"], `${A}.signal`);
   const dtype = o["dtype"] === undefined ? (x0 instanceof Float32Array ? "f32" : "f64") : checkChoice(`${A}.dtype`, o["dtype"], ["f32", "f64"] as const);
   const backend = o["backend"] === undefined ? undefined : checkBackendName(o["backend"], `${A}.backend`);
-  if (backend !== undefined && typeof optimizer !== "string") {
-    throw new DownhillTypeError("INVALID_ARGUMENT", `${A}.backend applies only to an optimizer given by name; choose the backend when you build your optimizer.`);
+  if (backend !== undefined && typeof optimizer !== "string" && gradient !== "autograd") {
+    throw new DownhillTypeError("INVALID_ARGUMENT", `${A}.backend applies only to an optimizer given by name (or to autograd's tensors); choose the backend when you build your optimizer.`);
   }
   if (typeof optimizer === "object") {
     const params: readonly unknown[] = optimizer instanceof LBFGS ? optimizer.params : optimizer.paramGroups.flatMap((g) => g.params);
@@ -289,10 +331,13 @@ function describeEnd(reason: MinimizeReason, iterations: number, evaluations: nu
 
 /**
  * Minimizes `objective` from `x0` and resolves to how it went (see MinimizeResult); x0 is
- * copied (unless you pass an optimizer built on it). Rejects with a DownhillError for
- * invalid arguments (before anything runs), or with the error the objective or a callback threw.
+ * copied (unless you pass an optimizer built on it). With `gradient: "autograd"` the
+ * objective takes x as a Tensor and returns a scalar Tensor. Rejects with a DownhillError
+ * for invalid arguments (before anything runs), or with the error the objective or a callback threw.
  */
-export async function minimize(objective: Objective, x0: ArrayLike<number>, options: MinimizeOptions = {}): Promise<MinimizeResult> {
+export function minimize(objective: TensorObjective, x0: ArrayLike<number>, options: MinimizeOptions & { gradient: "autograd" }): Promise<MinimizeResult>;
+export function minimize(objective: Objective, x0: ArrayLike<number>, options?: MinimizeOptions): Promise<MinimizeResult>;
+export async function minimize(objective: Objective | TensorObjective, x0: ArrayLike<number>, options: MinimizeOptions = {}): Promise<MinimizeResult> {
   if (typeof objective !== "function") {
     throw new DownhillTypeError("INVALID_ARGUMENT", `minimize(objective): objective must be a function (x) => value or (x) => { value, grad }; got ${describe(objective)}.`);
   }
@@ -301,19 +346,24 @@ export async function minimize(objective: Objective, x0: ArrayLike<number>, opti
   checkOptimizerOptions(s);
   const inPlace = typeof s.optimizer === "object";
   const x: FloatArray = inPlace ? (x0 as FloatArray) : s.dtype === "f32" ? Float32Array.from(x0) : Float64Array.from(x0);
+  if (typeof s.optimizer === "object" && isTraining(s.optimizer)) {
+    throw new DownhillError("BUSY", `${A}.optimizer is already driven by a running fit() or minimize(); await that run before starting another with it.`);
+  }
   const { optimizer, owned } = createOptimizer(s, x);
+  beginTraining(optimizer);
   try {
     const scheduler = s.schedule === undefined ? null : checkScheduler(s.schedule(optimizer as ScheduledOptimizer), optimizer as ScheduledOptimizer);
     return await run(s, objective, x, optimizer, scheduler);
   } finally {
+    endTraining(optimizer);
     if (owned) optimizer.dispose();
   }
 }
 
-async function run(s: Settings, objective: Objective, x: FloatArray, optimizer: MinimizeOptimizer, scheduler: Scheduler | null): Promise<MinimizeResult> {
+async function run(s: Settings, objective: Objective | TensorObjective, x: FloatArray, optimizer: MinimizeOptimizer, scheduler: Scheduler | null): Promise<MinimizeResult> {
   const n = x.length;
   const newArray = (): FloatArray => (x instanceof Float32Array ? new Float32Array(n) : new Float64Array(n));
-  const evaluator = new ObjectiveEvaluator("minimize(objective)", objective, s.gradient);
+  const evaluator = new ObjectiveEvaluator("minimize(objective)", objective, s.gradient, s.backend);
   // The last point evaluated, its value and gradient: L-BFGS's closure and the loop share them.
   const lastX = newArray();
   const grad = newArray();

@@ -14,12 +14,13 @@ import type { Backend, BackendName, ModelCall, ModelName, RowStorage, Storage } 
 import { checkBackendName, resolveBackend } from "../backend/select.ts";
 import { checkDataset, toDataset, type Dataset, type Features, type Targets } from "../data/dataset.ts";
 import type { ArrayOf, Dtype } from "../dtype.ts";
-import { isFloatArray } from "../dtype.ts";
-import { DownhillError, DownhillRangeError, DownhillTypeError, describe, disposedError } from "../errors.ts";
+import { bytesPerElement, isFloatArray } from "../dtype.ts";
+import { DownhillError, DownhillRangeError, DownhillTypeError, describe, disposedError, abstractClass } from "../errors.ts";
 import type { Initializer } from "../init.ts";
 import { forwardF32, forwardF64, scratchLen } from "../kernels/model/affine.ts";
 import { checkBoolean, checkKeys, checkNumber } from "../options.ts";
 import { Parameter } from "../parameter.ts";
+import type { ParallelSpec } from "../train/data-parallel.ts";
 import type { BoundData, Trainable } from "../train/trainable.ts";
 
 /** Weight penalties added to the mean loss: `l2·Σ w² + l1·Σ |w|` (the bias is not penalized). */
@@ -30,6 +31,7 @@ export interface PenaltyOptions {
   l1?: number;
 }
 
+/** Options every linear model takes (see {@link LinearRegression}, {@link LogisticRegression}, {@link SoftmaxRegression}). */
 export interface LinearModelOptions {
   /** Learn a bias (intercept); default true. */
   bias?: boolean;
@@ -43,6 +45,7 @@ export interface LinearModelOptions {
    * the bias always starts at 0.
    */
   init?: Initializer | readonly number[] | Float32Array | Float64Array;
+  /** L2 and L1 weight penalties; default none. */
   penalty?: PenaltyOptions;
   /**
    * Number of features: creates the parameters at construction (so that an optimizer can
@@ -51,7 +54,20 @@ export interface LinearModelOptions {
   features?: number;
 }
 
-export const LINEAR_MODEL_DEFAULTS = Object.freeze({ bias: true, dtype: "f64" as Dtype, penalty: Object.freeze({ l2: 0, l1: 0 }) });
+/** The defaults every linear model shares, frozen. */
+export const LINEAR_MODEL_DEFAULTS = Object.freeze({
+  /** Learn a bias. */
+  bias: true,
+  /** Parameters and data in f64. */
+  dtype: "f64" as Dtype,
+  /** No penalty. */
+  penalty: Object.freeze({
+    /** No L2 penalty. */
+    l2: 0,
+    /** No L1 penalty. */
+    l1: 0,
+  }),
+});
 
 /** What a subclass tells the base: its kernel, names and options. */
 export interface ModelSpec {
@@ -76,8 +92,14 @@ export function asDataset(X: Dataset | Features, y: Targets | undefined, argumen
   return toDataset(X as Features, y);
 }
 
+/**
+ * The base of the linear models: weights (and a bias) as Parameters on one backend, a
+ * fused forward + loss + backward call per batch for {@link fit}, and `dispose()`.
+ */
 export abstract class LinearModel implements Trainable {
+  /** Element type of the parameters and of bound data. */
   readonly dtype: Dtype;
+  /** The backend the parameters live on. */
   readonly backend: BackendName;
   /** Whether the model learns a bias. */
   readonly hasBias: boolean;
@@ -93,8 +115,9 @@ export abstract class LinearModel implements Trainable {
   readonly #bound = new Set<Bound>();
   #disposed = false;
 
-  /** Validates the options common to every linear model; `extra` are the subclass's keys. */
+  /** @internal Validates the options common to every linear model; `extra` are the subclass's keys. */
   protected constructor(spec: ModelSpec, options: LinearModelOptions, extra: readonly string[], outputs: number | null) {
+    if (new.target === LinearModel) abstractClass("LinearModel", "a model (new LinearRegression(), new LogisticRegression(), new SoftmaxRegression())");
     const name = spec.name;
     if (typeof options !== "object" || options === null || Array.isArray(options)) {
       throw new DownhillTypeError("INVALID_ARGUMENT", `${name}(options) takes an options object; got ${describe(options)}.`);
@@ -201,8 +224,49 @@ export abstract class LinearModel implements Trainable {
   protected abstract checkTargets(y: ArrayLike<number>, argument: string, outputs: number | null): number;
 
   bind(data: Dataset): BoundData {
-    this.#live();
     const argument = `${this.#spec.name}.bind(data)`;
+    const { ds, k } = this.#accept(data, argument);
+    // Everything this bind allocates, checked at once before anything is.
+    const size = bytesPerElement(this.dtype);
+    const parameters = this.#weights === null ? [ds.d * k, ds.d * k, ...(this.hasBias ? [k, k] : [])].map((len) => len * size) : [];
+    this.#impl.reserve(
+      [...parameters, ds.n * ds.d * size, ds.n * size, ds.n * 4, scratchLen(ds.n, k) * size],
+      `${argument}: ${parameters.length > 0 ? "the parameters, " : ""}a copy of the ${ds.n} × ${ds.d} data and the scratch for a batch of all ${ds.n} rows with ${k} output${k === 1 ? "" : "s"}`,
+    );
+    if (this.#weights === null) this.#create(ds.d, k);
+    const d = this.#features!;
+    const bound = new Bound(this, this.#impl, ds, { dtype: this.dtype, k, weights: d * k, bias: this.hasBias ? k : 0 }, this.#call.bind(this));
+    this.#bound.add(bound);
+    return bound;
+  }
+
+  /** @internal fit's `workers` (Trainable.parallel): checks the data as bind does, creates the parameters, copies nothing. */
+  parallel(data: Dataset): ParallelSpec {
+    const { ds, k } = this.#accept(data, `${this.#spec.name}.bind(data)`);
+    if (this.#weights === null) this.#create(ds.d, k);
+    const impl = this.#impl;
+    const w = Parameter.storages(this.#weights!);
+    const f32 = this.dtype === "f32";
+    const [l2, l1] = f32 ? [Math.fround(this.#l2), Math.fround(this.#l1)] : [this.#l2, this.#l1];
+    const spec = this.#spec;
+    return {
+      data: ds,
+      kernel: { model: spec.model, dtype: this.dtype, d: ds.d, k, bias: this.hasBias, loss: spec.loss, delta: spec.delta, sizes: [], activation: 0, output: 0 },
+      params: this.parameters(),
+      // crate/src/model/affine.rs's penalize: the L2 penalty, then the L1, each skipped when its λ is 0 in the dtype.
+      penalize(mean: number): number {
+        let total = mean;
+        if (l2 !== 0) total += impl.penalty("l2", w.data, l2, w.grad);
+        if (f32) total = Math.fround(total);
+        if (l1 !== 0) total += impl.penalty("l1", w.data, l1, w.grad);
+        return f32 ? Math.fround(total) : total;
+      },
+    };
+  }
+
+  /** Checks `data` for this model (targets, features, f32 range); returns it with the outputs it needs. */
+  #accept(data: Dataset, argument: string): { ds: Dataset; k: number } {
+    this.#live();
     const ds = checkDataset(data, argument);
     if (ds.y === null) throw new DownhillTypeError("INVALID_ARGUMENT", `${argument}: the dataset has no target y; give toDataset(X, y) targets to train on.`);
     this.#checkFeatures(ds.d, argument);
@@ -217,11 +281,7 @@ export abstract class LinearModel implements Trainable {
         if (!Number.isFinite(Math.fround(ds.y[i]!))) throw new DownhillRangeError("INVALID_ARGUMENT", `${argument}: y[${i}] = ${ds.y[i]} overflows f32 (largest ≈ 3.4e38); use dtype "f64".`);
       }
     }
-    if (this.#weights === null) this.#create(ds.d, k);
-    const d = this.#features!;
-    const bound = new Bound(this, this.#impl, ds, { dtype: this.dtype, k, weights: d * k, bias: this.hasBias ? k : 0 }, this.#call.bind(this));
-    this.#bound.add(bound);
-    return bound;
+    return { ds, k };
   }
 
   /** @internal Called by Bound.dispose. */
@@ -248,8 +308,8 @@ export abstract class LinearModel implements Trainable {
   }
 
   /**
-   * The outputs z = x·W + b of every row of `X` (n × k, widened to f64), computed by the
-   * kernels' forward pass in the model's dtype on either backend.
+   * @internal The outputs z = x·W + b of every row of `X` (n × k, widened to f64), computed
+   * by the kernels' forward pass in the model's dtype on either backend.
    */
   protected decision(X: Dataset | Features, argument: string): { z: Float64Array; n: number; k: number } {
     this.#live();
@@ -275,7 +335,7 @@ export abstract class LinearModel implements Trainable {
     return { z, n, k };
   }
 
-  /** The dataset of `score(X, y)` with its targets. */
+  /** @internal The dataset of `score(X, y)` with its targets. */
   protected scored(X: Dataset | Features, y: Targets | undefined, argument: string): Dataset & { y: ArrayOf<Dtype> } {
     this.#live();
     const ds = asDataset(X, y, argument);
@@ -283,6 +343,7 @@ export abstract class LinearModel implements Trainable {
     return ds as Dataset & { y: ArrayOf<Dtype> };
   }
 
+  /** True after {@link LinearModel.dispose}. */
   get disposed(): boolean {
     return this.#disposed;
   }
@@ -357,6 +418,8 @@ class Bound implements BoundData {
   #call: ModelCall | null = null;
   #lossCall: ModelCall | null = null;
   #disposed = false;
+  /** Set when a kernel call failed after validation (see #run): the bound data refuses further use. */
+  #fault: DownhillError | null = null;
 
   constructor(model: LinearModel, impl: Backend, ds: Dataset, shape: Shape, makeCall: MakeCall) {
     this.n = ds.n;
@@ -405,6 +468,7 @@ class Bound implements BoundData {
 
   #live(): void {
     if (this.#disposed) throw disposedError("bound dataset");
+    if (this.#fault !== null) throw this.#fault;
     this.#model.assertLive();
   }
 
@@ -422,9 +486,9 @@ class Bound implements BoundData {
     }
     const count = end - start;
     if (count > this.#rows!.length) this.#grow(count);
-    this.#rows!.array.set(indices.subarray(start, end));
+    this.#rows!.array.set(start === 0 && end === indices.length ? indices : indices.subarray(start, end));
     this.#call ??= this.#makeCall(this.#x, this.#y, n, this.#rows!, this.#scratch!, null, null);
-    return this.#impl.modelLossAndGradient(this.#call, count);
+    return this.#run(this.#call, count);
   }
 
   loss(): number {
@@ -447,7 +511,23 @@ class Bound implements BoundData {
       }
       this.#lossCall = this.#makeCall(this.#x, this.#y, n, this.#rows!, this.#scratch!, this.#sink.w, this.#sink.b);
     }
-    return this.#impl.modelLossAndGradient(this.#lossCall, n);
+    return this.#run(this.#lossCall, n);
+  }
+
+  /**
+   * One kernel call. A failure here, after every argument was checked, is a fault of
+   * the WebAssembly module (or of memory overwritten from outside): the gradients may be
+   * half-written, so this bound data refuses further use; the model and other objects
+   * are unaffected, and the model can bind the data again.
+   */
+  #run(call: ModelCall, count: number): number {
+    try {
+      return this.#impl.modelLossAndGradient(call, count);
+    } catch (error) {
+      if (error instanceof DownhillError && error.code !== "WASM_FAULT") throw error;
+      this.#fault = new DownhillError("WASM_FAULT", `This bound dataset is unusable: a kernel call failed (${error instanceof Error ? error.message : String(error)}). Dispose it and bind the data again.`);
+      throw error;
+    }
   }
 
   get disposed(): boolean {

@@ -10,8 +10,10 @@ import { HUBER, MAE, MSE } from "../kernels/model/linear.ts";
 import { checkNumber } from "../options.ts";
 import { LINEAR_MODEL_DEFAULTS, LinearModel, type LinearModelOptions, type ModelSpec } from "./linear-model.ts";
 
+/** The loss {@link LinearRegression} minimizes: mean squared error, mean absolute error or Huber. */
 export type RegressionLoss = "mse" | "mae" | "huber";
 
+/** Options of {@link LinearRegression}. */
 export interface LinearRegressionOptions extends LinearModelOptions {
   /** Default "mse". */
   loss?: RegressionLoss;
@@ -19,7 +21,14 @@ export interface LinearRegressionOptions extends LinearModelOptions {
   delta?: number;
 }
 
-export const LINEAR_REGRESSION_DEFAULTS = Object.freeze({ ...LINEAR_MODEL_DEFAULTS, loss: "mse" as RegressionLoss, delta: 1 });
+/** LinearRegression's defaults, frozen. */
+export const LINEAR_REGRESSION_DEFAULTS = Object.freeze({
+  ...LINEAR_MODEL_DEFAULTS,
+  /** Mean squared error. */
+  loss: "mse" as RegressionLoss,
+  /** Huber's threshold, as torch.nn.HuberLoss. */
+  delta: 1,
+});
 
 const CODES: Readonly<Record<RegressionLoss, number>> = { mse: MSE, mae: MAE, huber: HUBER };
 
@@ -41,7 +50,9 @@ function spec(options: LinearRegressionOptions): ModelSpec {
   return { model: "linear", name, loss: CODES[loss], delta };
 }
 
+/** Linear regression `y ≈ x·w + b`, trained by {@link fit} on the MSE, MAE or Huber loss, with optional L2/L1 penalties. */
 export class LinearRegression extends LinearModel {
+  /** The loss it minimizes. */
   readonly loss: RegressionLoss;
   /** Huber's threshold (used with loss "huber"). */
   readonly delta: number;

@@ -9,8 +9,10 @@ import { DownhillRangeError } from "../errors.ts";
 import { exp } from "../kernels/math.ts";
 import { LINEAR_MODEL_DEFAULTS, LinearModel, type LinearModelOptions } from "./linear-model.ts";
 
+/** Options of {@link LogisticRegression}: those of every linear model. */
 export type LogisticRegressionOptions = LinearModelOptions;
 
+/** LogisticRegression's defaults: those of every linear model. */
 export const LOGISTIC_REGRESSION_DEFAULTS = LINEAR_MODEL_DEFAULTS;
 
 /** The fraction of `pred` equal to `y`. */
@@ -20,6 +22,7 @@ export function accuracy(y: ArrayLike<number>, pred: ArrayLike<number>): number 
   return hits / y.length;
 }
 
+/** Binary logistic regression: labels 0/1, cross-entropy from logits, `predictProba` the sigmoid. */
 export class LogisticRegression extends LinearModel {
   constructor(options: LogisticRegressionOptions = {}) {
     super({ model: "logistic", name: "LogisticRegression", loss: 0, delta: 0 }, options, [], 1);

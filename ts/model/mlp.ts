@@ -16,7 +16,7 @@
 import type { Backend, BackendName, MlpCall, RowStorage, Storage } from "../backend/backend.ts";
 import { checkBackendName, resolveBackend } from "../backend/select.ts";
 import { checkDataset, type Dataset, type Features, type Targets } from "../data/dataset.ts";
-import type { Dtype } from "../dtype.ts";
+import { bytesPerElement, type Dtype } from "../dtype.ts";
 import { DownhillError, DownhillRangeError, DownhillTypeError, describe, disposedError } from "../errors.ts";
 import { calculateGain, heNormal, xavierUniform, type Initializer } from "../init.ts";
 import { exp } from "../kernels/math.ts";
@@ -24,15 +24,18 @@ import { BINARY, forwardF32, forwardF64, RELU, REGRESSION, scratchLen, SIGMOID, 
 import { checkKeys, checkNumber } from "../options.ts";
 import { Parameter } from "../parameter.ts";
 import { Random, checkSeed } from "../random.ts";
+import type { ParallelSpec } from "../train/data-parallel.ts";
 import type { BoundData, Trainable } from "../train/trainable.ts";
 import { asDataset } from "./linear-model.ts";
 import { r2Score } from "./linear-regression.ts";
 import { accuracy } from "./logistic-regression.ts";
 
+/** The hidden layers' activation function. */
 export type MLPActivation = "relu" | "tanh" | "sigmoid";
 /** The task, which fixes the loss: MSE, BCE from logits or softmax cross-entropy. */
 export type MLPOutput = "regression" | "binary" | "softmax";
 
+/** Options of {@link MLP}. */
 export interface MLPOptions {
   /** Widths of the hidden layers, e.g. [16, 8]: at least one, each a whole number >= 1. */
   layers: readonly number[];
@@ -53,10 +56,26 @@ export interface MLPOptions {
   /** Seed of "he"/"xavier" initialization (required for them): an integer in [0, 2³² − 1]. */
   seed?: number;
   /** `l2·Σ W²` over every weight matrix (biases are not penalized); default 0. */
-  penalty?: { l2?: number };
+  penalty?: {
+    /** λ of the L2 penalty, >= 0; default 0. */
+    l2?: number;
+  };
 }
 
-export const MLP_DEFAULTS = Object.freeze({ activation: "relu" as MLPActivation, output: "regression" as MLPOutput, dtype: "f64" as Dtype, penalty: Object.freeze({ l2: 0 }) });
+/** MLP's defaults, frozen. */
+export const MLP_DEFAULTS = Object.freeze({
+  /** ReLU hidden layers. */
+  activation: "relu" as MLPActivation,
+  /** Regression with MSE. */
+  output: "regression" as MLPOutput,
+  /** Parameters and data in f64. */
+  dtype: "f64" as Dtype,
+  /** No penalty. */
+  penalty: Object.freeze({
+    /** No L2 penalty. */
+    l2: 0,
+  }),
+});
 
 const ACTIVATIONS: Record<MLPActivation, number> = { relu: RELU, tanh: TANH, sigmoid: SIGMOID };
 const OUTPUTS: Record<MLPOutput, number> = { regression: REGRESSION, binary: BINARY, softmax: SOFTMAX };
@@ -70,12 +89,21 @@ function checkWhole(argument: string, value: unknown, min: number): number {
   return v;
 }
 
+/**
+ * A multilayer perceptron trained by backpropagation with {@link fit}: hidden layers with
+ * relu, tanh or sigmoid, a linear output and the loss of its task (MSE, binary or softmax
+ * cross-entropy); forward, loss and backward of a batch in one call.
+ */
 export class MLP implements Trainable {
+  /** Element type of the parameters and of bound data. */
   readonly dtype: Dtype;
+  /** The backend the parameters live on. */
   readonly backend: BackendName;
   /** Hidden layer widths. */
   readonly layers: readonly number[];
+  /** The hidden layers' activation. */
   readonly activation: MLPActivation;
+  /** The task, which fixes the loss. */
   readonly output: MLPOutput;
   readonly #impl: Backend;
   readonly #init: Initializer | "he" | "xavier";
@@ -196,8 +224,59 @@ export class MLP implements Trainable {
   }
 
   bind(data: Dataset): BoundData {
-    this.#live();
     const argument = "MLP.bind(data)";
+    const { ds, k } = this.#accept(data, argument);
+    // Everything this bind allocates, checked at once before anything is.
+    const sizes = this.#sizes ?? [ds.d, ...this.layers, k];
+    const size = bytesPerElement(this.dtype);
+    const parameters: number[] = [];
+    if (this.#sizes === null) for (let l = 0; l + 1 < sizes.length; l++) parameters.push(2 * sizes[l]! * sizes[l + 1]! * size, 2 * sizes[l + 1]! * size);
+    this.#impl.reserve(
+      [...parameters, ds.n * ds.d * size, ds.n * size, (sizes.length + 4 * (sizes.length - 1)) * 4, ds.n * 4, scratchLen(ds.n, sizes) * size],
+      `${argument}: ${parameters.length > 0 ? "the parameters, " : ""}a copy of the ${ds.n} × ${ds.d} data and the activations of a batch of all ${ds.n} rows through layers of ${sizes.join(", ")} units`,
+    );
+    if (this.#sizes === null) {
+      this.#create(ds.d, k);
+      if (this.output === "softmax") this.#classes = k;
+    }
+    const bound = new MLPBound(this, this.#impl, ds, this.#sizes!, this.#makeCall.bind(this));
+    this.#bound.add(bound);
+    return bound;
+  }
+
+  /** @internal fit's `workers` (Trainable.parallel): checks the data as bind does, creates the parameters, copies nothing. */
+  parallel(data: Dataset): ParallelSpec {
+    const { ds, k } = this.#accept(data, "MLP.bind(data)");
+    if (this.#sizes === null) {
+      this.#create(ds.d, k);
+      if (this.output === "softmax") this.#classes = k;
+    }
+    const sizes = [...this.#sizes!];
+    const impl = this.#impl;
+    const weights = this.#weights.map((p) => Parameter.storages(p));
+    const f32 = this.dtype === "f32";
+    const l2 = f32 ? Math.fround(this.#l2) : this.#l2;
+    return {
+      data: ds,
+      kernel: { model: "mlp", dtype: this.dtype, d: sizes[0]!, k: sizes[sizes.length - 1]!, bias: true, loss: 0, delta: 0, sizes, activation: ACTIVATIONS[this.activation], output: OUTPUTS[this.output] },
+      params: this.parameters(),
+      // crate/src/model/mlp.rs after its mean: the L2 penalty of each weight matrix in layer order.
+      penalize(mean: number): number {
+        let total = mean;
+        if (l2 !== 0) {
+          for (const w of weights) {
+            total += impl.penalty("l2", w.data, l2, w.grad);
+            if (f32) total = Math.fround(total);
+          }
+        }
+        return total;
+      },
+    };
+  }
+
+  /** Checks `data` for this model (targets, features, f32 range); returns it with the outputs it needs. */
+  #accept(data: Dataset, argument: string): { ds: Dataset; k: number } {
+    this.#live();
     const ds = checkDataset(data, argument);
     if (ds.y === null) throw new DownhillTypeError("INVALID_ARGUMENT", `${argument}: the dataset has no target y; give toDataset(X, y) targets to train on.`);
     this.#checkFeatures(ds.d, argument);
@@ -212,13 +291,7 @@ export class MLP implements Trainable {
         if (!Number.isFinite(Math.fround(ds.y[i]!))) throw new DownhillRangeError("INVALID_ARGUMENT", `${argument}: y[${i}] = ${ds.y[i]} overflows f32 (largest ≈ 3.4e38); use dtype "f64".`);
       }
     }
-    if (this.#sizes === null) {
-      if (this.output === "softmax") this.#classes = k;
-      this.#create(ds.d, k);
-    }
-    const bound = new MLPBound(this, this.#impl, ds, this.#sizes!, this.#makeCall.bind(this));
-    this.#bound.add(bound);
-    return bound;
+    return { ds, k };
   }
 
   /** @internal Called by MLPBound.dispose. */
@@ -330,6 +403,7 @@ export class MLP implements Trainable {
     return this.output === "regression" ? r2Score(ds.y, pred) : accuracy(ds.y, pred);
   }
 
+  /** True after {@link MLP.dispose}. */
   get disposed(): boolean {
     return this.#disposed;
   }
@@ -365,6 +439,8 @@ export class MLP implements Trainable {
     const sizes = [d, ...this.layers, k];
     const options = { dtype: this.dtype, backend: this.backend };
     const created: Parameter[] = [];
+    // A failure puts the generator back where it was, so that a retry draws the same weights.
+    const position = this.#random?.state() ?? null;
     try {
       for (let l = 0; l + 1 < sizes.length; l++) {
         const fanIn = sizes[l]!, fanOut = sizes[l + 1]!;
@@ -382,6 +458,7 @@ export class MLP implements Trainable {
       }
     } catch (error) {
       for (const p of created) p.dispose();
+      if (position !== null) this.#random!.setState(position);
       throw error;
     }
     this.#weights = created.filter((_, i) => i % 2 === 0);
@@ -409,6 +486,8 @@ class MLPBound implements BoundData {
   #call: MlpCall | null = null;
   #lossCall: MlpCall | null = null;
   #disposed = false;
+  /** Set when a kernel call failed after validation (see #run): the bound data refuses further use. */
+  #fault: DownhillError | null = null;
 
   constructor(model: MLP, impl: Backend, ds: Dataset, sizes: readonly number[], makeCall: MakeCall) {
     this.n = ds.n;
@@ -459,6 +538,7 @@ class MLPBound implements BoundData {
 
   #live(): void {
     if (this.#disposed) throw disposedError("bound dataset");
+    if (this.#fault !== null) throw this.#fault;
     this.#model.assertLive();
   }
 
@@ -478,7 +558,7 @@ class MLPBound implements BoundData {
     if (count > this.#rows!.length) this.#grow(count);
     this.#rows!.array.set(indices.subarray(start, end));
     this.#call ??= this.#makeCall(this.#x, this.#y, n, this.#rows!, this.#scratch!, this.#table, null);
-    return this.#impl.mlpLossAndGradient(this.#call, count);
+    return this.#run(this.#call, count);
   }
 
   loss(): number {
@@ -504,7 +584,23 @@ class MLPBound implements BoundData {
       }
       this.#lossCall = this.#makeCall(this.#x, this.#y, n, this.#rows!, this.#scratch!, this.#table, this.#sinks);
     }
-    return this.#impl.mlpLossAndGradient(this.#lossCall, n);
+    return this.#run(this.#lossCall, n);
+  }
+
+  /**
+   * One kernel call. A failure here, after every argument was checked, is a fault of
+   * the WebAssembly module (or of memory overwritten from outside): the gradients may be
+   * half-written, so this bound data refuses further use; the model and other objects
+   * are unaffected, and the model can bind the data again.
+   */
+  #run(call: MlpCall, count: number): number {
+    try {
+      return this.#impl.mlpLossAndGradient(call, count);
+    } catch (error) {
+      if (error instanceof DownhillError && error.code !== "WASM_FAULT") throw error;
+      this.#fault = new DownhillError("WASM_FAULT", `This bound dataset is unusable: a kernel call failed (${error instanceof Error ? error.message : String(error)}). Dispose it and bind the data again.`);
+      throw error;
+    }
   }
 
   get disposed(): boolean {

@@ -11,11 +11,13 @@ import { checkNumber } from "../options.ts";
 import { LINEAR_MODEL_DEFAULTS, LinearModel, type LinearModelOptions } from "./linear-model.ts";
 import { accuracy } from "./logistic-regression.ts";
 
+/** Options of {@link SoftmaxRegression}. */
 export interface SoftmaxRegressionOptions extends LinearModelOptions {
   /** Number of classes (>= 2); default: 1 + the largest class index of the first dataset bound (at least 2). */
   classes?: number;
 }
 
+/** SoftmaxRegression's defaults: those of every linear model. */
 export const SOFTMAX_REGRESSION_DEFAULTS = LINEAR_MODEL_DEFAULTS;
 
 function checkClasses(options: SoftmaxRegressionOptions): number | null {
@@ -25,6 +27,7 @@ function checkClasses(options: SoftmaxRegressionOptions): number | null {
   return k;
 }
 
+/** Multinomial logistic regression: class indices 0 … K−1, softmax cross-entropy from logits. */
 export class SoftmaxRegression extends LinearModel {
   constructor(options: SoftmaxRegressionOptions = {}) {
     const classes = checkClasses(options);

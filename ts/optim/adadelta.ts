@@ -8,6 +8,7 @@ import { FLAG_MAXIMIZE } from "../kernels/optim/kernel.ts";
 import { checkBoolean, checkNumber } from "../options.ts";
 import { Optimizer, type CommonOptions, type ParamGroupInput, type ParamInput } from "./optimizer.ts";
 
+/** Options of {@link Adadelta}: torch.optim.Adadelta's, in camelCase. */
 export interface AdadeltaOptions {
   /** Scale of the step, >= 0. Default 1.0. */
   lr: number;
@@ -21,6 +22,7 @@ export interface AdadeltaOptions {
   maximize: boolean;
 }
 
+/** torch.optim.Adadelta's defaults, frozen. */
 export const ADADELTA_DEFAULTS: Readonly<AdadeltaOptions> = Object.freeze({
   lr: 1.0,
   rho: 0.9,
@@ -39,6 +41,7 @@ function validate(argument: string, o: AdadeltaOptions): AdadeltaOptions {
   };
 }
 
+/** Adadelta (Zeiler, 2012): `torch.optim.Adadelta`. */
 export class Adadelta extends Optimizer<AdadeltaOptions> {
   constructor(
     params: readonly ParamInput[] | readonly ParamGroupInput<AdadeltaOptions>[],

@@ -10,6 +10,7 @@ import { FLAG_MAXIMIZE } from "../kernels/optim/kernel.ts";
 import { checkBoolean, checkNumber } from "../options.ts";
 import { Optimizer, type CommonOptions, type ParamGroupInput, type ParamInput } from "./optimizer.ts";
 
+/** Options of {@link Adagrad}: torch.optim.Adagrad's, in camelCase. */
 export interface AdagradOptions {
   /** Learning rate, >= 0. Default 1e-2. */
   lr: number;
@@ -25,6 +26,7 @@ export interface AdagradOptions {
   maximize: boolean;
 }
 
+/** torch.optim.Adagrad's defaults, frozen. */
 export const ADAGRAD_DEFAULTS: Readonly<AdagradOptions> = Object.freeze({
   lr: 1e-2,
   lrDecay: 0,
@@ -45,6 +47,7 @@ function validate(argument: string, o: AdagradOptions): AdagradOptions {
   };
 }
 
+/** Adagrad (Duchi et al., 2011): `torch.optim.Adagrad`. */
 export class Adagrad extends Optimizer<AdagradOptions> {
   constructor(
     params: readonly ParamInput[] | readonly ParamGroupInput<AdagradOptions>[],

@@ -31,6 +31,7 @@ export interface AdamOptions extends AdamCoreOptions {
   decoupledWeightDecay: boolean;
 }
 
+/** torch.optim.Adam's defaults, frozen. */
 export const ADAM_DEFAULTS: Readonly<AdamOptions> = Object.freeze({
   lr: 1e-3,
   betas: Object.freeze([0.9, 0.999] as const),
@@ -84,6 +85,7 @@ export function prepareAdam(o: Readonly<AdamCoreOptions>, decoupled: boolean, st
   return (o.amsgrad ? FLAG_AMSGRAD : 0) | (decoupled ? FLAG_DECOUPLED : 0) | (o.maximize ? FLAG_MAXIMIZE : 0);
 }
 
+/** Adam (Kingma & Ba, 2015), with AMSGrad and decoupled weight decay as options: `torch.optim.Adam`. */
 export class Adam extends Optimizer<AdamOptions> {
   constructor(
     params: readonly ParamInput[] | readonly ParamGroupInput<AdamOptions>[],

@@ -8,6 +8,7 @@ import { FLAG_MAXIMIZE } from "../kernels/optim/kernel.ts";
 import { checkBetas, checkBoolean, checkNumber } from "../options.ts";
 import { Optimizer, type CommonOptions, type ParamGroupInput, type ParamInput } from "./optimizer.ts";
 
+/** Options of {@link Adamax}: torch.optim.Adamax's, in camelCase. */
 export interface AdamaxOptions {
   /** Learning rate, >= 0. Default 2e-3. */
   lr: number;
@@ -21,6 +22,7 @@ export interface AdamaxOptions {
   maximize: boolean;
 }
 
+/** torch.optim.Adamax's defaults, frozen. */
 export const ADAMAX_DEFAULTS: Readonly<AdamaxOptions> = Object.freeze({
   lr: 2e-3,
   betas: Object.freeze([0.9, 0.999] as const),
@@ -39,6 +41,7 @@ function validate(argument: string, o: AdamaxOptions): AdamaxOptions {
   };
 }
 
+/** Adamax, Adam with the infinity norm (Kingma & Ba, 2015): `torch.optim.Adamax`. */
 export class Adamax extends Optimizer<AdamaxOptions> {
   constructor(
     params: readonly ParamInput[] | readonly ParamGroupInput<AdamaxOptions>[],

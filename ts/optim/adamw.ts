@@ -8,8 +8,10 @@
 import { ADAM_STATE, adamStateNeeded, prepareAdam, validateAdamCore, type AdamCoreOptions } from "./adam.ts";
 import { Optimizer, type CommonOptions, type ParamGroupInput, type ParamInput } from "./optimizer.ts";
 
+/** Options of {@link AdamW}: torch.optim.AdamW's, in camelCase. */
 export type AdamWOptions = AdamCoreOptions;
 
+/** torch.optim.AdamW's defaults, frozen. */
 export const ADAMW_DEFAULTS: Readonly<AdamWOptions> = Object.freeze({
   lr: 1e-3,
   betas: Object.freeze([0.9, 0.999] as const),
@@ -19,6 +21,7 @@ export const ADAMW_DEFAULTS: Readonly<AdamWOptions> = Object.freeze({
   maximize: false,
 });
 
+/** Adam with decoupled weight decay (Loshchilov & Hutter, 2019): `torch.optim.AdamW`. */
 export class AdamW extends Optimizer<AdamWOptions> {
   constructor(
     params: readonly ParamInput[] | readonly ParamGroupInput<AdamWOptions>[],

@@ -25,6 +25,7 @@ import { checkBoolean, checkKeys, checkNumber } from "../options.ts";
 import { Parameter } from "../parameter.ts";
 import type { ParamInput } from "./optimizer.ts";
 
+/** Options of {@link clipGradNorm}. */
 export interface ClipGradNormOptions {
   /** Throw (code "DIVERGED", nothing changed) when the total norm is NaN or ±Infinity. Default false. */
   errorIfNonfinite?: boolean;

@@ -15,6 +15,7 @@ import { checkKeys, checkNumber } from "../options.ts";
 import { Parameter } from "../parameter.ts";
 import { checkWhole } from "../schedule/scheduler.ts";
 
+/** Options of {@link LBFGS}: torch.optim.LBFGS's, in camelCase. */
 export interface LBFGSOptions {
   /** Step length (without line search) or first trial step (with it); > 0. Default 1. */
   lr?: number;
@@ -34,23 +35,37 @@ export interface LBFGSOptions {
 
 /** torch.optim.LBFGS's defaults (torch 1.13). */
 export const LBFGS_DEFAULTS = Object.freeze({
+  /** Step length 1. */
   lr: 1,
+  /** 20 iterations per step. */
   maxIter: 20,
+  /** ⌊maxIter · 5/4⌋ evaluations per step. */
   maxEval: null as number | null,
+  /** First-order optimality tolerance. */
   toleranceGrad: 1e-7,
+  /** Step and loss-change tolerance. */
   toleranceChange: 1e-9,
+  /** Pairs (s, y) kept. */
   historySize: 100,
+  /** No line search: fixed steps of lr. */
   lineSearchFn: null as "strong_wolfe" | null,
 });
 
 /** The options after validation, with maxEval resolved. */
 export interface LBFGSSettings {
+  /** Step length, or first trial step with a line search. */
   readonly lr: number;
+  /** Most iterations per `step()`. */
   readonly maxIter: number;
+  /** Most closure evaluations per `step()`. */
   readonly maxEval: number;
+  /** First-order optimality tolerance. */
   readonly toleranceGrad: number;
+  /** Step and loss-change tolerance. */
   readonly toleranceChange: number;
+  /** Pairs (s, y) kept. */
   readonly historySize: number;
+  /** null (fixed steps) or "strong_wolfe". */
   readonly lineSearchFn: "strong_wolfe" | null;
 }
 
@@ -294,6 +309,7 @@ interface LBFGSState {
  * `step(closure)` calls the closure to evaluate the loss and its gradient, possibly many times.
  */
 export class LBFGS {
+  /** The options after validation. */
   readonly options: LBFGSSettings;
   readonly #params: readonly (Parameter | FloatArray)[];
   /** Gradient buffers of the plain typed arrays (null for Parameters, which have their own). */
@@ -341,10 +357,16 @@ export class LBFGS {
   }
 
   /** Closure evaluations and iterations over all steps (torch's `func_evals`, `n_iter`). */
-  get counts(): { readonly funcEvals: number; readonly nIter: number } {
+  get counts(): {
+    /** Closure evaluations. */
+    readonly funcEvals: number;
+    /** Iterations. */
+    readonly nIter: number;
+  } {
     return { funcEvals: this.#state.funcEvals, nIter: this.#state.nIter };
   }
 
+  /** True after {@link LBFGS.dispose}. */
   get disposed(): boolean {
     return this.#disposed;
   }

@@ -11,6 +11,7 @@ import { FLAG_MAXIMIZE } from "../kernels/optim/kernel.ts";
 import { checkBetas, checkBoolean, checkNumber } from "../options.ts";
 import { Optimizer, type CommonOptions, type ParamGroupInput, type ParamInput } from "./optimizer.ts";
 
+/** Options of {@link Lion}. */
 export interface LionOptions {
   /** Learning rate: the size of every coordinate's step, >= 0. Default 1e-4. */
   lr: number;
@@ -22,6 +23,7 @@ export interface LionOptions {
   maximize: boolean;
 }
 
+/** The defaults of lion-pytorch, frozen. */
 export const LION_DEFAULTS: Readonly<LionOptions> = Object.freeze({
   lr: 1e-4,
   betas: Object.freeze([0.9, 0.99] as const),
@@ -38,6 +40,7 @@ function validate(argument: string, o: LionOptions): LionOptions {
   };
 }
 
+/** Lion, the sign of an interpolated momentum (Chen et al., 2023), as in optax and lion-pytorch. */
 export class Lion extends Optimizer<LionOptions> {
   constructor(
     params: readonly ParamInput[] | readonly ParamGroupInput<LionOptions>[],

@@ -12,6 +12,7 @@ import { FLAG_DECOUPLED, FLAG_MAXIMIZE } from "../kernels/optim/kernel.ts";
 import { checkBetas, checkBoolean, checkNumber } from "../options.ts";
 import { Optimizer, type CommonOptions, type ParamGroupInput, type ParamInput } from "./optimizer.ts";
 
+/** Options of {@link NAdam}: torch.optim.NAdam's, in camelCase. */
 export interface NAdamOptions {
   /** Learning rate, >= 0. Default 2e-3. */
   lr: number;
@@ -29,6 +30,7 @@ export interface NAdamOptions {
   maximize: boolean;
 }
 
+/** torch.optim.NAdam's defaults, frozen. */
 export const NADAM_DEFAULTS: Readonly<NAdamOptions> = Object.freeze({
   lr: 2e-3,
   betas: Object.freeze([0.9, 0.999] as const),
@@ -51,6 +53,7 @@ function validate(argument: string, o: NAdamOptions): NAdamOptions {
   };
 }
 
+/** Adam with Nesterov momentum (Dozat, 2016): `torch.optim.NAdam` (PyTorch ≥ 2.0). */
 export class NAdam extends Optimizer<NAdamOptions> {
   /** `mu_1·…·mu_t` per param group, as torch's state["mu_product"]. */
   readonly #muProducts: number[] = [];

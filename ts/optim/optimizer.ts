@@ -8,20 +8,20 @@ import { KERNELS, type KernelName } from "../kernels/optim/index.ts";
 import { FLAG_NEW_STATE, SCALARS } from "../kernels/optim/kernel.ts";
 import { checkBackendName, resolveBackend } from "../backend/select.ts";
 import { TsStorage } from "../backend/ts/index.ts";
-import { dtypeOf, isFloatArray, type Dtype, type FloatArray } from "../dtype.ts";
-import { DownhillError, DownhillRangeError, DownhillTypeError, describe, disposedError } from "../errors.ts";
+import { dtypeOf, isDetached, isFloatArray, type Dtype, type FloatArray } from "../dtype.ts";
+import { DownhillError, DownhillRangeError, DownhillTypeError, describe, disposedError, abstractClass } from "../errors.ts";
 import { checkKeys } from "../options.ts";
 import { Parameter } from "../parameter.ts";
 import { STATE_DICT_FORMAT, STATE_DICT_VERSION, bufferDict, optionsDict, readStateDict, type OptimizerStateDict, type ParamStateDict, type ParameterInfo } from "./state-dict.ts";
-
-/** What #createState reports when there was nothing to create. */
-const NOTHING_CREATED: { created: ReadonlySet<unknown>; grown: ReadonlySet<unknown> } = { created: new Set(), grown: new Set() };
 
 /** What an optimizer updates: a Parameter, or a plain typed array updated in place. */
 export type ParamInput = Parameter | Float32Array | Float64Array;
 
 /** A parameter group: its parameters and options that override the optimizer's. */
-export type ParamGroupInput<O> = Partial<O> & { params: readonly ParamInput[] };
+export type ParamGroupInput<O> = Partial<O> & {
+  /** The group's parameters. */
+  params: readonly ParamInput[];
+};
 
 /** Options every optimizer takes besides its hyperparameters. */
 export interface CommonOptions {
@@ -48,21 +48,46 @@ interface Group<O> {
   plans: StepPlan[] | null;
   /** Steps this group has taken (PyTorch's per-parameter `step`). */
   steps: number;
+  /** True when the group's state was just created: the next step tells the kernel (FLAG_NEW_STATE). */
+  fresh: boolean;
   /** The step's hyperparameters, filled by `prepare`, reused to avoid allocation. */
   readonly scalars: Float64Array;
 }
 
 /** A read-only view of one group for users: its parameters and options. */
 export interface ParamGroupView<O> {
+  /** The group's parameters, as given. */
   readonly params: readonly ParamInput[];
+  /** The group's options after defaults and validation. */
   readonly options: Readonly<O>;
+}
+
+/** Optimizers driven by a running fit() or minimize(): their state may not be replaced meanwhile. */
+const TRAINING = new WeakSet<object>();
+
+/** @internal fit() and minimize() mark the optimizer they drive for the length of the run. */
+export function beginTraining(optimizer: object): void {
+  TRAINING.add(optimizer);
+}
+
+/** @internal */
+export function endTraining(optimizer: object): void {
+  TRAINING.delete(optimizer);
+}
+
+/** @internal Whether a running fit() or minimize() drives `optimizer`. */
+export function isTraining(optimizer: object): boolean {
+  return TRAINING.has(optimizer);
 }
 
 function overlaps(a: FloatArray, b: FloatArray): boolean {
   return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
 }
 
-
+/**
+ * The base of every optimizer: parameters in groups with their own options, lazily
+ * created state per parameter, `step()`, `stateDict()`/`loadStateDict()` and `dispose()`.
+ */
 export abstract class Optimizer<O extends object> {
   /** The backend every step runs on. */
   readonly backend: BackendName;
@@ -80,6 +105,8 @@ export abstract class Optimizer<O extends object> {
   readonly #validate: (argument: string, options: O) => O;
   readonly #optionNames: readonly string[];
   #disposed = false;
+  /** Why the optimizer is unusable after a failed kernel call (see #fault), or null. */
+  #fault: DownhillError | null = null;
   #steps = 0;
 
   protected constructor(
@@ -91,6 +118,7 @@ export abstract class Optimizer<O extends object> {
     validate: (argument: string, options: O) => O,
     stateNames: readonly string[],
   ) {
+    if (new.target === Optimizer) abstractClass("Optimizer", "an optimizer (new SGD(params, options), new Adam(…), …)");
     this.#name = name;
     this.#stepName = `${name}.step`;
     this.#kernel = kernel;
@@ -125,6 +153,7 @@ export abstract class Optimizer<O extends object> {
         }),
         plans: null,
         steps: 0,
+        fresh: false,
         scalars: new Float64Array(SCALARS),
       }));
     } catch (error) {
@@ -162,6 +191,8 @@ export abstract class Optimizer<O extends object> {
         if (p.disposed) throw disposedError(`parameter (params[${i}] of ${name})`);
       } else if (!isFloatArray(p)) {
         throw new DownhillTypeError("INVALID_ARGUMENT", `${name}(params): params[${i}] must be a Parameter, Float32Array or Float64Array; got ${describe(p)}.`);
+      } else if (isDetached(p.buffer)) {
+        throw new DownhillTypeError("INVALID_ARGUMENT", `${name}(params): params[${i}] is a ${p.constructor.name} whose ArrayBuffer is detached (transferred); pass a live array.`);
       }
     });
     for (let i = 0; i < inputs.length; i++) {
@@ -215,12 +246,25 @@ export abstract class Optimizer<O extends object> {
   }
 
   /**
+   * The learning rate of param group `group` (default 0) now, as a schedule last set it:
+   * `paramGroups[group].options.lr` without copying the groups (training loops read it
+   * every step).
+   */
+  learningRate(group = 0): number {
+    const g = this.#groups[group];
+    if (g === undefined || !Number.isInteger(group)) {
+      throw new DownhillRangeError("INVALID_ARGUMENT", `${this.#name}.learningRate(group): group must be a whole number from 0 to ${this.#groups.length - 1}; got ${describe(group)}.`);
+    }
+    return (g.options as { lr?: number }).lr ?? NaN;
+  }
+
+  /**
    * Changes the options of param group `group` (every group when omitted), validated as
    * at construction; nothing changes if any value is refused. Learning-rate schedules
    * use this to set `lr`.
    */
   setOptions(options: Partial<O>, group?: number): void {
-    if (this.#disposed) throw disposedError(`${this.#name} optimizer`);
+    this.#usable();
     const argument = `${this.#name}.setOptions(options)`;
     checkKeys(argument, options, this.#optionNames);
     if (group !== undefined && (!Number.isInteger(group) || group < 0 || group >= this.#groups.length)) {
@@ -254,11 +298,12 @@ export abstract class Optimizer<O extends object> {
    * parameters and, for Parameters, is written into their `grad` first.
    */
   step(grads?: readonly FloatArray[]): void {
-    if (this.#disposed) throw disposedError(`${this.#name} optimizer`);
+    this.#usable();
     const slots = this.#slots;
     this.#checkStep(slots, grads);
+    // Everything that may fail (validation, allocation) happens before the first write.
     // The hot path allocates nothing once the state exists: plain loops, cached plans.
-    const { created, grown } = this.#stateReady ? NOTHING_CREATED : this.#createState();
+    if (!this.#stateReady) this.#prepareState();
     for (let i = 0; i < slots.length; i++) {
       const s = slots[i]!;
       if (s.mirrored) s.param.array.set(s.input as FloatArray);
@@ -266,22 +311,63 @@ export abstract class Optimizer<O extends object> {
       if (g) s.grad.array.set(g);
     }
     const groups = this.#groups;
-    for (let index = 0; index < groups.length; index++) {
-      const group = groups[index]!;
-      const isNew = created.has(group);
-      const replan = isNew || grown.has(group);
-      if (replan && group.plans) for (const p of group.plans) p.dispose();
-      if (replan || group.plans === null) group.plans = this.#plans(group);
-      group.steps++;
-      const flags = this.prepare(group.options, group.steps, group.scalars, index) | (isNew ? FLAG_NEW_STATE : 0);
-      const plans = group.plans;
-      for (let k = 0; k < plans.length; k++) this.#backend.step(this.#kernel, plans[k]!, group.scalars, flags);
+    try {
+      for (let index = 0; index < groups.length; index++) {
+        const group = groups[index]!;
+        group.steps++;
+        const flags = this.prepare(group.options, group.steps, group.scalars, index) | (group.fresh ? FLAG_NEW_STATE : 0);
+        group.fresh = false;
+        const plans = group.plans!;
+        for (let k = 0; k < plans.length; k++) this.#backend.step(this.#kernel, plans[k]!, group.scalars, flags);
+      }
+    } catch (error) {
+      // A kernel call failed after validation passed (a fault in the WebAssembly module,
+      // or memory corrupted from outside): parameters and state may be half-updated, so
+      // this optimizer refuses further use. Other objects are not affected.
+      if (error instanceof DownhillError && error.code !== "WASM_FAULT") throw error;
+      this.#fault = new DownhillError(
+        "WASM_FAULT",
+        `This ${this.#name} optimizer is unusable: a kernel call failed during step ${this.#steps + 1} (${error instanceof Error ? error.message : String(error)}). Its parameters and state may be partly updated; dispose() it and create a new optimizer.`,
+      );
+      throw error;
     }
     for (let i = 0; i < slots.length; i++) {
       const s = slots[i]!;
       if (s.mirrored) (s.input as FloatArray).set(s.param.array);
     }
     this.#steps++;
+  }
+
+  /** Throws after dispose() and after a fault. */
+  #usable(): void {
+    if (this.#disposed) throw disposedError(`${this.#name} optimizer`);
+    if (this.#fault !== null) throw this.#fault;
+  }
+
+  /**
+   * Creates the state buffers the options need and the step plans that use them, for
+   * every group, before the step writes anything; on failure (out of memory) frees what
+   * it made and leaves the optimizer as it was.
+   */
+  #prepareState(): void {
+    const { created, grown, undo } = this.#createState();
+    const groups = this.#groups;
+    const next: (StepPlan[] | null)[] = [];
+    try {
+      for (const group of groups) next.push(created.has(group) || grown.has(group) || group.plans === null ? this.#plans(group) : null);
+    } catch (error) {
+      for (const plans of next) for (const p of plans ?? []) p.dispose();
+      undo();
+      throw error;
+    }
+    groups.forEach((group, i) => {
+      const plans = next[i];
+      if (plans === null || plans === undefined) return;
+      for (const p of group.plans ?? []) p.dispose();
+      group.plans = plans;
+      if (created.has(group)) group.fresh = true;
+    });
+    this.#stateReady = true;
   }
 
   #checkStep(slots: readonly Slot[], grads: unknown): void {
@@ -334,7 +420,7 @@ export abstract class Optimizer<O extends object> {
    * state got a buffer that new options need (setOptions turned on amsgrad, momentum,
    * centered…); it starts at zero, as PyTorch's would. On failure frees them all again.
    */
-  #createState(): { created: Set<Group<O>>; grown: Set<Group<O>> } {
+  #createState(): { created: Set<Group<O>>; grown: Set<Group<O>>; undo: () => void } {
     const buffers: Storage[] = [];
     const assigned: Slot[] = [];
     const added: [Slot, number][] = [];
@@ -366,31 +452,37 @@ export abstract class Optimizer<O extends object> {
         }
       }
     } catch (error) {
+      undo();
+      throw error;
+    }
+    return { created, grown, undo };
+
+    function undo(): void {
       for (const b of buffers) b.dispose();
       for (const s of assigned) s.state = null;
       for (const [s, k] of added) s.state![k] = null;
-      throw error;
     }
-    this.#stateReady = true;
-    return { created, grown };
   }
 
   #plans(group: Group<O>): StepPlan[] {
     const byDtype = new Map<Dtype, Slot[]>();
     for (const s of group.slots) byDtype.set(s.dtype, [...(byDtype.get(s.dtype) ?? []), s]);
     const count = this.#stateNames.length;
-    return [...byDtype].map(([dtype, slots]) =>
-      this.#backend.plan(
-        dtype,
-        slots.map((s) => ({ param: s.param, grad: s.grad, state: s.state ?? new Array<null>(count).fill(null) })),
-        count,
-      ),
-    );
+    const plans: StepPlan[] = [];
+    try {
+      for (const [dtype, slots] of byDtype) {
+        plans.push(this.#backend.plan(dtype, slots.map((s) => ({ param: s.param, grad: s.grad, state: s.state ?? new Array<null>(count).fill(null) })), count));
+      }
+    } catch (error) {
+      for (const p of plans) p.dispose();
+      throw error;
+    }
+    return plans;
   }
 
   /** Sets the gradients of all Parameters to zero (typed-array parameters have none). */
   zeroGrad(): void {
-    if (this.#disposed) throw disposedError(`${this.#name} optimizer`);
+    this.#usable();
     for (const g of this.#groups) for (const s of g.slots) if (s.input instanceof Parameter) s.grad.array.fill(0);
   }
 
@@ -399,10 +491,10 @@ export abstract class Optimizer<O extends object> {
    * `{ momentumBuffer: Float32Array }`; empty before the first step.
    */
   state(index: number): Record<string, FloatArray> {
-    if (this.#disposed) throw disposedError(`${this.#name} optimizer`);
+    this.#usable();
     const slots = this.#slots;
-    const slot = slots[index];
-    if (!Number.isInteger(index) || slot === undefined) {
+    const slot = Number.isInteger(index) ? slots[index] : undefined;
+    if (slot === undefined) {
       throw new DownhillRangeError("INVALID_ARGUMENT", `${this.#name}.state(index): index must be a whole number from 0 to ${slots.length - 1}; got ${describe(index)}.`);
     }
     const out: Record<string, FloatArray> = {};
@@ -439,7 +531,7 @@ export abstract class Optimizer<O extends object> {
    * `parameters` (dtype and length by id). Parameter values are not included.
    */
   stateDict(): OptimizerStateDict {
-    if (this.#disposed) throw disposedError(`${this.#name} optimizer`);
+    this.#usable();
     const state: Record<string, ParamStateDict> = {};
     const parameters: ParameterInfo[] = [];
     const stepInState = this.stepInState();
@@ -478,7 +570,10 @@ export abstract class Optimizer<O extends object> {
    * when the state does not fit this optimizer).
    */
   loadStateDict(dict: unknown): void {
-    if (this.#disposed) throw disposedError(`${this.#name} optimizer`);
+    this.#usable();
+    if (TRAINING.has(this)) {
+      throw new DownhillError("BUSY", `${this.#name}.loadStateDict(dict): this optimizer is driven by a running fit() or minimize(); load the state before the run starts or after it ends.`);
+    }
     this.#slots.forEach((s, i) => {
       if (s.input instanceof Parameter && s.input.disposed) throw disposedError(`parameter (params[${i}] of ${this.#name})`);
     });
@@ -514,6 +609,7 @@ export abstract class Optimizer<O extends object> {
     this.#groups.forEach((group, g) => {
       for (const p of group.plans ?? []) p.dispose();
       group.plans = null;
+      group.fresh = false;
       const { options, scalars } = loaded.groups[g]!;
       group.options = options;
       group.steps = loaded.steps;
@@ -523,6 +619,7 @@ export abstract class Optimizer<O extends object> {
     this.#stateReady = false;
   }
 
+  /** True after {@link Optimizer.dispose}. */
   get disposed(): boolean {
     return this.#disposed;
   }

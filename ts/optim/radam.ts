@@ -11,6 +11,7 @@ import { FLAG_DECOUPLED, FLAG_MAXIMIZE } from "../kernels/optim/kernel.ts";
 import { checkBetas, checkBoolean, checkNumber } from "../options.ts";
 import { Optimizer, type CommonOptions, type ParamGroupInput, type ParamInput } from "./optimizer.ts";
 
+/** Options of {@link RAdam}: torch.optim.RAdam's, in camelCase. */
 export interface RAdamOptions {
   /** Learning rate, >= 0. Default 1e-3. */
   lr: number;
@@ -26,6 +27,7 @@ export interface RAdamOptions {
   maximize: boolean;
 }
 
+/** torch.optim.RAdam's defaults, frozen. */
 export const RADAM_DEFAULTS: Readonly<RAdamOptions> = Object.freeze({
   lr: 1e-3,
   betas: Object.freeze([0.9, 0.999] as const),
@@ -46,6 +48,7 @@ function validate(argument: string, o: RAdamOptions): RAdamOptions {
   };
 }
 
+/** Rectified Adam (Liu et al., 2020): `torch.optim.RAdam`. */
 export class RAdam extends Optimizer<RAdamOptions> {
   constructor(
     params: readonly ParamInput[] | readonly ParamGroupInput<RAdamOptions>[],

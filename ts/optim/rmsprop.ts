@@ -9,6 +9,7 @@ import { FLAG_CENTERED, FLAG_MAXIMIZE } from "../kernels/optim/kernel.ts";
 import { checkBoolean, checkNumber } from "../options.ts";
 import { Optimizer, type CommonOptions, type ParamGroupInput, type ParamInput } from "./optimizer.ts";
 
+/** Options of {@link RMSprop}: torch.optim.RMSprop's, in camelCase. */
 export interface RMSpropOptions {
   /** Learning rate, >= 0. Default 1e-2. */
   lr: number;
@@ -26,6 +27,7 @@ export interface RMSpropOptions {
   maximize: boolean;
 }
 
+/** torch.optim.RMSprop's defaults, frozen. */
 export const RMSPROP_DEFAULTS: Readonly<RMSpropOptions> = Object.freeze({
   lr: 1e-2,
   alpha: 0.99,
@@ -48,6 +50,7 @@ function validate(argument: string, o: RMSpropOptions): RMSpropOptions {
   };
 }
 
+/** RMSprop (Hinton), optionally centered and with momentum: `torch.optim.RMSprop`. */
 export class RMSprop extends Optimizer<RMSpropOptions> {
   constructor(
     params: readonly ParamInput[] | readonly ParamGroupInput<RMSpropOptions>[],

@@ -8,6 +8,7 @@ import { DownhillRangeError } from "../errors.ts";
 import { checkBoolean, checkNumber } from "../options.ts";
 import { Optimizer, type CommonOptions, type ParamGroupInput, type ParamInput } from "./optimizer.ts";
 
+/** Options of {@link SGD}: torch.optim.SGD's, in camelCase. */
 export interface SGDOptions {
   /** Learning rate, >= 0. Default 1e-3 (PyTorch ≥ 2.2). */
   lr: number;
@@ -23,6 +24,7 @@ export interface SGDOptions {
   maximize: boolean;
 }
 
+/** torch.optim.SGD's defaults, frozen. */
 export const SGD_DEFAULTS: Readonly<SGDOptions> = Object.freeze({
   lr: 1e-3,
   momentum: 0,
@@ -50,6 +52,7 @@ function validate(argument: string, o: SGDOptions): SGDOptions {
   return checked;
 }
 
+/** Stochastic gradient descent with optional momentum, dampening, Nesterov momentum and weight decay: `torch.optim.SGD`. */
 export class SGD extends Optimizer<SGDOptions> {
   constructor(
     params: readonly ParamInput[] | readonly ParamGroupInput<SGDOptions>[],

@@ -21,7 +21,9 @@ export const STATE_DICT_VERSION = 1;
 
 /** Per-parameter info that PyTorch's layout keeps in its tensors. */
 export interface ParameterInfo {
+  /** The parameter's element type. */
   dtype: Dtype;
+  /** The parameter's number of values. */
   length: number;
   /** Indices of −0 values per state buffer (JSON.stringify writes −0 as 0). */
   negativeZeros?: Record<string, number[]>;
@@ -31,11 +33,16 @@ export interface ParameterInfo {
 export type ParamStateDict = Record<string, number | number[]>;
 
 /** A param group: its options (JSON values) and the ids of its parameters. */
-export type ParamGroupDict = Record<string, unknown> & { params: number[] };
+export type ParamGroupDict = Record<string, unknown> & {
+  /** Ids of the group's parameters (positions across groups). */
+  params: number[];
+};
 
 /** What `Optimizer.stateDict()` returns: plain data for JSON.stringify. */
 export interface OptimizerStateDict {
+  /** Always "downhill.optimizer": tells a downhill state from other JSON. */
   format: typeof STATE_DICT_FORMAT;
+  /** The layout's version; a newer one than this downhill knows is refused. */
   version: number;
   /** The optimizer's class name, e.g. "SGD". */
   optimizer: string;
@@ -43,6 +50,7 @@ export interface OptimizerStateDict {
   steps: number;
   /** By parameter id (its position across groups); parameters without state are absent. */
   state: Record<string, ParamStateDict>;
+  /** Every param group's options and parameter ids, in order. */
   paramGroups: ParamGroupDict[];
   /** By parameter id. */
   parameters: ParameterInfo[];
@@ -74,6 +82,15 @@ export interface LoadedState<O> {
   /** By parameter id: buffers in `stateNames` order (null: not kept), or null without state. */
   params: ((FloatArray | null)[] | null)[];
 }
+
+/**
+ * State that no run can make negative (sums and averages of squares, maxima of
+ * magnitudes): a negative value would make a square root NaN, so loading refuses it.
+ */
+const NON_NEGATIVE: ReadonlySet<string> = new Set(["expAvgSq", "maxExpAvgSq", "expInf", "sum", "squareAvg", "accDelta"]);
+
+/** Group scalars and their ranges: NAdam's product of momentum weights, each in [0, 1). */
+const SCALAR_RANGES: Readonly<Record<string, { min: number; max: number; text: string }>> = { muProduct: { min: 0, max: 1, text: ">= 0 and < 1" } };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value);
@@ -222,6 +239,10 @@ export function readStateDict<O>(dict: unknown, layout: Layout<O>): LoadedState<
       const value = entry[name];
       if (typeof value !== "number") throw typeError(`${path}.${name}`, "a finite number", value);
       if (!Number.isFinite(value)) throw new DownhillRangeError("INVALID_ARGUMENT", `${where}: ${path}.${name} must be a finite number; got ${value}.`);
+      const range = SCALAR_RANGES[name];
+      if (range !== undefined && !(value >= range.min && value < range.max)) {
+        throw new DownhillRangeError("INVALID_ARGUMENT", `${where}: ${path}.${name} must be ${range.text} (no run of ${layout.name} gives another value); got ${value}.`);
+      }
       const seen = group.scalars?.[name];
       if (seen !== undefined && !Object.is(seen, value)) {
         throw mismatch(`${path}.${name} is ${value} but another parameter of group ${slot.group} has ${seen}; the group shares one value.`);
@@ -243,6 +264,12 @@ export function readStateDict<O>(dict: unknown, layout: Layout<O>): LoadedState<
     if (without !== undefined && withState !== undefined) {
       throw mismatch(`state["${withState}"] exists but state["${without}"] does not; the parameters of a group get their state together.`);
     }
+    // Optimizers that count steps in their state create it for every parameter at the
+    // first step: steps > 0 without it is no state stateDict() writes (and would resume
+    // with moments at zero but bias corrections of a later step).
+    if (layout.stepInState && steps > 0 && without !== undefined) {
+      throw mismatch(`steps is ${steps} but state["${without}"] is missing; after a step ${layout.name} keeps state for every parameter.`);
+    }
   });
   negativeZeros.forEach((zeros, id) => {
     const name = Object.keys(zeros).find((n) => params[id]?.[layout.stateNames.indexOf(n)] == null);
@@ -253,10 +280,12 @@ export function readStateDict<O>(dict: unknown, layout: Layout<O>): LoadedState<
     if (!Array.isArray(values)) throw typeError(path, `an array of ${slot.length} numbers`, values);
     if (values.length !== slot.length) throw mismatch(`${path} has ${values.length} values but the parameter has ${slot.length}.`);
     const out = slot.dtype === "f32" ? new Float32Array(slot.length) : new Float64Array(slot.length);
+    const nonNegative = NON_NEGATIVE.has(path.slice(path.lastIndexOf(".") + 1));
     for (let i = 0; i < out.length; i++) {
       const v: unknown = values[i];
       if (typeof v !== "number") throw typeError(`${path}[${i}]`, "a finite number", v);
       if (!Number.isFinite(v)) throw new DownhillRangeError("INVALID_ARGUMENT", `${where}: ${path}[${i}] must be a finite number; got ${v}.`);
+      if (v < 0 && nonNegative) throw new DownhillRangeError("INVALID_ARGUMENT", `${where}: ${path}[${i}] is ${v}, but ${path.slice(path.lastIndexOf(".") + 1)} is never negative (an average of squares or a maximum of magnitudes).`);
       if (slot.dtype === "f32" && Math.fround(v) !== v) {
         throw new DownhillRangeError("INVALID_ARGUMENT", `${where}: ${path}[${i}] is ${v}, which is not an f32 value; an f32 state holds exactly the numbers stateDict() wrote.`);
       }

@@ -7,6 +7,7 @@
 import { checkNumber } from "../options.ts";
 import { LRScheduler, checkOptimizer, checkWhole, pyMod, withDefaults, type ScheduledOptimizer } from "./scheduler.ts";
 
+/** Options of {@link CosineAnnealingLR}. */
 export interface CosineAnnealingLROptions {
   /** Epochs from the initial lr to `etaMin` (torch's T_max), a whole number >= 1. Required. */
   tMax: number;
@@ -14,6 +15,7 @@ export interface CosineAnnealingLROptions {
   etaMin: number;
 }
 
+/** torch's defaults of the optional options, frozen. */
 export const COSINE_ANNEALING_LR_DEFAULTS: Readonly<Omit<CosineAnnealingLROptions, "tMax">> = Object.freeze({ etaMin: 0 });
 
 function validate(argument: string, options: unknown): CosineAnnealingLROptions {
@@ -24,6 +26,7 @@ function validate(argument: string, options: unknown): CosineAnnealingLROptions 
   };
 }
 
+/** Cosine annealing from each group's initial lr down to `etaMin` over `tMax` epochs (torch.optim.lr_scheduler.CosineAnnealingLR). */
 export class CosineAnnealingLR extends LRScheduler<CosineAnnealingLROptions> {
   constructor(optimizer: ScheduledOptimizer, options: Partial<CosineAnnealingLROptions> & Pick<CosineAnnealingLROptions, "tMax">) {
     checkOptimizer("CosineAnnealingLR", optimizer);

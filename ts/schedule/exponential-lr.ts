@@ -5,6 +5,7 @@
 import { checkNumber } from "../options.ts";
 import { LRScheduler, checkOptimizer, withDefaults, type ScheduledOptimizer } from "./scheduler.ts";
 
+/** Options of {@link ExponentialLR}. */
 export interface ExponentialLROptions {
   /** Factor applied every epoch, >= 0. Required. */
   gamma: number;
@@ -15,6 +16,7 @@ function validate(argument: string, options: unknown): ExponentialLROptions {
   return { gamma: checkNumber(`${argument}.gamma`, o["gamma"], { min: 0 }) };
 }
 
+/** Exponential decay: every epoch each group's lr is multiplied by `gamma` (torch.optim.lr_scheduler.ExponentialLR). */
 export class ExponentialLR extends LRScheduler<ExponentialLROptions> {
   constructor(optimizer: ScheduledOptimizer, options: ExponentialLROptions) {
     checkOptimizer("ExponentialLR", optimizer);

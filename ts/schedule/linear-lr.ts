@@ -6,6 +6,7 @@
 import { checkNumber } from "../options.ts";
 import { LRScheduler, checkOptimizer, checkWhole, withDefaults, type ScheduledOptimizer } from "./scheduler.ts";
 
+/** Options of {@link LinearLR}. */
 export interface LinearLROptions {
   /** Factor of the initial lr at epoch 0, > 0 and <= 1 (torch divides by it). Default 1/3. */
   startFactor: number;
@@ -15,6 +16,7 @@ export interface LinearLROptions {
   totalIters: number;
 }
 
+/** torch's defaults of the optional options, frozen. */
 export const LINEAR_LR_DEFAULTS: Readonly<LinearLROptions> = Object.freeze({ startFactor: 1 / 3, endFactor: 1, totalIters: 5 });
 
 function validate(argument: string, options: unknown): LinearLROptions {
@@ -26,6 +28,7 @@ function validate(argument: string, options: unknown): LinearLROptions {
   };
 }
 
+/** Linear warmup or decay of each group's lr from `startFactor` to `endFactor` times its initial lr over `totalIters` epochs (torch.optim.lr_scheduler.LinearLR). */
 export class LinearLR extends LRScheduler<LinearLROptions> {
   constructor(optimizer: ScheduledOptimizer, options?: Partial<LinearLROptions>) {
     checkOptimizer("LinearLR", optimizer);

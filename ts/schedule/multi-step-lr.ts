@@ -7,6 +7,7 @@ import { DownhillRangeError, DownhillTypeError, describe } from "../errors.ts";
 import { checkNumber } from "../options.ts";
 import { LRScheduler, checkOptimizer, checkWhole, withDefaults, type ScheduledOptimizer } from "./scheduler.ts";
 
+/** Options of {@link MultiStepLR}. */
 export interface MultiStepLROptions {
   /** Epochs at which to decay: whole numbers >= 0 in nondecreasing order. Required. */
   milestones: readonly number[];
@@ -14,6 +15,7 @@ export interface MultiStepLROptions {
   gamma: number;
 }
 
+/** torch's defaults of the optional options, frozen. */
 export const MULTI_STEP_LR_DEFAULTS: Readonly<Omit<MultiStepLROptions, "milestones">> = Object.freeze({ gamma: 0.1 });
 
 function validate(argument: string, options: unknown): MultiStepLROptions {
@@ -31,6 +33,7 @@ function validate(argument: string, options: unknown): MultiStepLROptions {
   return { milestones: Object.freeze(checked), gamma: checkNumber(`${argument}.gamma`, o["gamma"], { min: 0 }) };
 }
 
+/** Decay at chosen epochs: at each milestone each group's lr is multiplied by `gamma` (torch.optim.lr_scheduler.MultiStepLR). */
 export class MultiStepLR extends LRScheduler<MultiStepLROptions> {
   constructor(optimizer: ScheduledOptimizer, options: Partial<MultiStepLROptions> & Pick<MultiStepLROptions, "milestones">) {
     checkOptimizer("MultiStepLR", optimizer);

@@ -21,6 +21,7 @@ import {
   type ScheduledOptimizer,
 } from "./scheduler.ts";
 
+/** Options of {@link OneCycleLR}. */
 export interface OneCycleLROptions {
   /** The peak lr, > 0: one number, or one per param group. Required. */
   maxLr: number | readonly number[];
@@ -28,6 +29,7 @@ export interface OneCycleLROptions {
   totalSteps: number;
   /** With `stepsPerEpoch`, the cycle's length is epochs·stepsPerEpoch (instead of `totalSteps`). */
   epochs: number;
+  /** With `epochs`: optimizer steps (batches) per epoch, a whole number >= 1. */
   stepsPerEpoch: number;
   /** Fraction of the cycle spent raising the lr, in [0, 1]. Default 0.3. */
   pctStart: number;
@@ -49,26 +51,45 @@ export interface OneCycleLROptions {
 
 /** The options after validation: one number per group, and the cycle's length. */
 export interface OneCycleLRSettings {
+  /** The peak lr of each param group. */
   maxLr: readonly number[];
+  /** Steps in the cycle. */
   totalSteps: number;
+  /** Fraction of the cycle spent raising the lr. */
   pctStart: number;
+  /** How values move: "cos" or "linear". */
   annealStrategy: "cos" | "linear";
+  /** Whether momentum (or beta1) cycles inversely to the lr. */
   cycleMomentum: boolean;
+  /** Momentum at the lr's peak, per group. */
   baseMomentum: readonly number[];
+  /** Momentum at the start and end of the cycle, per group. */
   maxMomentum: readonly number[];
+  /** The initial lr is maxLr/divFactor. */
   divFactor: number;
+  /** The final lr is the initial lr / finalDivFactor. */
   finalDivFactor: number;
+  /** Three phases as in the paper instead of fastai's two. */
   threePhase: boolean;
 }
 
+/** torch's defaults of the optional options, frozen. */
 export const ONE_CYCLE_LR_DEFAULTS = Object.freeze({
+  /** A third of the cycle (0.3) raises the lr. */
   pctStart: 0.3,
+  /** Cosine annealing. */
   annealStrategy: "cos",
+  /** Momentum cycles. */
   cycleMomentum: true,
+  /** Momentum at the lr's peak. */
   baseMomentum: 0.85,
+  /** Momentum at the start and end. */
   maxMomentum: 0.95,
+  /** Start at maxLr / 25. */
   divFactor: 25,
+  /** End at the start lr / 1e4. */
   finalDivFactor: 1e4,
+  /** Two phases (fastai's). */
   threePhase: false,
 } as const);
 
@@ -163,6 +184,7 @@ function annealLinear(start: number, end: number, pct: number): number {
   return (end - start) * pct + start;
 }
 
+/** The 1cycle policy (Smith & Topin 2017): the lr rises to `maxLr` and anneals while momentum moves the other way; stepped once per batch (torch.optim.lr_scheduler.OneCycleLR). */
 export class OneCycleLR extends LRScheduler<OneCycleLRSettings> {
   constructor(optimizer: ScheduledOptimizer, options: Partial<OneCycleLROptions> & Pick<OneCycleLROptions, "maxLr">) {
     const settings = validate("OneCycleLR options", options, checkOptimizer("OneCycleLR", optimizer));

@@ -20,6 +20,7 @@ import {
   type SchedulerState,
 } from "./scheduler.ts";
 
+/** Options of {@link ReduceLROnPlateau}. */
 export interface ReduceLROnPlateauOptions {
   /** "min": lower the lr when the metric stops decreasing; "max": stops increasing. Default "min". */
   mode: "min" | "max";
@@ -40,8 +41,12 @@ export interface ReduceLROnPlateauOptions {
 }
 
 /** The options after validation, with one minLr per group. */
-export type ReduceLROnPlateauSettings = Omit<ReduceLROnPlateauOptions, "minLr"> & { minLr: readonly number[] };
+export type ReduceLROnPlateauSettings = Omit<ReduceLROnPlateauOptions, "minLr"> & {
+  /** The lowest lr of each param group. */
+  minLr: readonly number[];
+};
 
+/** torch's defaults of the optional options, frozen. */
 export const REDUCE_LR_ON_PLATEAU_DEFAULTS: Readonly<ReduceLROnPlateauOptions> = Object.freeze({
   mode: "min",
   factor: 0.1,
@@ -80,6 +85,7 @@ function bestFromJson(argument: string, value: unknown): number {
   return value;
 }
 
+/** Lowers the lr when a monitored metric stops improving: `step(metric)` (torch.optim.lr_scheduler.ReduceLROnPlateau). */
 export class ReduceLROnPlateau extends Scheduler {
   #options: Readonly<ReduceLROnPlateauSettings>;
   #lastEpoch = 0;
@@ -95,6 +101,7 @@ export class ReduceLROnPlateau extends Scheduler {
     this.#best = settings.mode === "min" ? Infinity : -Infinity;
   }
 
+  /** The options after validation, with one minLr per param group. */
   get options(): Readonly<ReduceLROnPlateauSettings> {
     return this.#options;
   }

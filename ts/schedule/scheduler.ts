@@ -4,7 +4,7 @@
  * schedules of one optimizer), the last lr it set, and a plain-JSON state dict.
  * Schedules write the optimizer's options only through `setOptions`, all groups or none.
  */
-import { DownhillRangeError, DownhillTypeError, describe, disposedError } from "../errors.ts";
+import { DownhillRangeError, DownhillTypeError, describe, disposedError, abstractClass } from "../errors.ts";
 import { checkKeys, checkNumber, type Range } from "../options.ts";
 import { Optimizer } from "../optim/optimizer.ts";
 
@@ -13,7 +13,10 @@ import { Optimizer } from "../optim/optimizer.ts";
 export type ScheduledOptimizer = Optimizer<any>;
 
 /** A schedule's state: plain JSON, as `stateDict()` returns and `loadStateDict()` takes. */
-export type SchedulerState = { readonly scheduler: string } & Record<string, unknown>;
+export type SchedulerState = {
+  /** The schedule's class name, e.g. "StepLR"; loading checks it. */
+  readonly scheduler: string;
+} & Record<string, unknown>;
 
 /** torch's `group['initial_lr']`: set by the first schedule of an optimizer (OneCycleLR sets its own). */
 const INITIAL_LRS = new WeakMap<ScheduledOptimizer, readonly number[]>();
@@ -113,6 +116,7 @@ export abstract class Scheduler {
   #lastLr: readonly number[];
 
   protected constructor(name: string, optimizer: unknown) {
+    if (new.target === Scheduler) abstractClass("Scheduler", "a schedule (new StepLR(optimizer, …), new ReduceLROnPlateau(optimizer), …)");
     this.name = name;
     this.optimizer = checkOptimizer(name, optimizer);
     this.#lastLr = this.currentLrs();
@@ -123,6 +127,7 @@ export abstract class Scheduler {
     return [...this.#lastLr];
   }
 
+  /** Records the lrs the schedule just set: what {@link Scheduler.getLastLr} returns. */
   protected set lastLr(lrs: readonly number[]) {
     this.#lastLr = Object.freeze([...lrs]);
   }
@@ -200,6 +205,7 @@ export abstract class LRScheduler<O extends object> extends Scheduler {
 
   /** Call `initialStep()` at the end of the subclass's constructor. */
   protected constructor(name: string, optimizer: unknown, options: O, initialLrs?: readonly number[]) {
+    if (new.target === LRScheduler) abstractClass("LRScheduler", "a schedule (new StepLR(optimizer, …), new CosineAnnealingLR(optimizer, …), …)");
     super(name, optimizer);
     this.#options = Object.freeze(options);
     this.#ownInitialLrs = initialLrs !== undefined;
@@ -259,14 +265,17 @@ export abstract class LRScheduler<O extends object> extends Scheduler {
     if (this.#ownInitialLrs || !INITIAL_LRS.has(this.optimizer)) INITIAL_LRS.set(this.optimizer, this.#baseLrs);
   }
 
+  /** @internal torch's `_initial_step()`, for SequentialLR. */
   [INITIAL_STEP](): void {
     this.#advance(this.#lastEpoch + 1, 1, false);
   }
 
+  /** @internal torch's `step(epoch)`, for SequentialLR. */
   [STEP_AT](epoch: number): void {
     this.#advance(epoch, this.#stepCount + 1, true);
   }
 
+  /** @internal torch's `last_epoch -= epochs`, for SequentialLR. */
   [REWIND](epochs: number): void {
     this.#lastEpoch -= epochs;
   }

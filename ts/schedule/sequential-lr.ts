@@ -21,6 +21,7 @@ import {
   type SchedulerState,
 } from "./scheduler.ts";
 
+/** Options of {@link SequentialLR}. */
 export interface SequentialLROptions {
   /** The schedules, in the order they run; all created on this optimizer. */
   schedulers: readonly LRScheduler<object>[];
@@ -65,6 +66,7 @@ function validate(argument: string, options: unknown, optimizer: ScheduledOptimi
   return { schedulers: schedulers as LRScheduler<object>[], milestones: checkMilestones(`${argument}.milestones`, o["milestones"], schedulers.length - 1) };
 }
 
+/** Schedules one after another, switching at `milestones` (torch.optim.lr_scheduler.SequentialLR); step only the SequentialLR. */
 export class SequentialLR extends Scheduler {
   readonly #schedulers: readonly LRScheduler<object>[];
   #milestones: readonly number[];
@@ -96,6 +98,7 @@ export class SequentialLR extends Scheduler {
     return this.#schedulers;
   }
 
+  /** The epochs at which the next schedule takes over. */
   get milestones(): readonly number[] {
     return this.#milestones;
   }

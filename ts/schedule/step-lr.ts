@@ -5,6 +5,7 @@
 import { checkNumber } from "../options.ts";
 import { LRScheduler, checkOptimizer, checkWhole, withDefaults, type ScheduledOptimizer } from "./scheduler.ts";
 
+/** Options of {@link StepLR}. */
 export interface StepLROptions {
   /** Epochs between decays, a whole number >= 1. Required. */
   stepSize: number;
@@ -12,6 +13,7 @@ export interface StepLROptions {
   gamma: number;
 }
 
+/** torch's defaults of the optional options, frozen. */
 export const STEP_LR_DEFAULTS: Readonly<Omit<StepLROptions, "stepSize">> = Object.freeze({ gamma: 0.1 });
 
 function validate(argument: string, options: unknown): StepLROptions {
@@ -22,6 +24,7 @@ function validate(argument: string, options: unknown): StepLROptions {
   };
 }
 
+/** Step decay: every `stepSize` epochs each group's lr is multiplied by `gamma` (torch.optim.lr_scheduler.StepLR). */
 export class StepLR extends LRScheduler<StepLROptions> {
   constructor(optimizer: ScheduledOptimizer, options: Partial<StepLROptions> & Pick<StepLROptions, "stepSize">) {
     checkOptimizer("StepLR", optimizer);

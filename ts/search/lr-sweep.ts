@@ -38,6 +38,7 @@ import {
 /** Trains (briefly) with learning rate `lr` and resolves to the loss reached. */
 export type LrTrial = (lr: number, context: TrialContext) => TrialOutcome | Promise<TrialOutcome>;
 
+/** Options of {@link lrSweep}. */
 export interface LrSweepOptions {
   /** Smallest rate, > 0; default 1e-6. */
   from?: number;
@@ -53,15 +54,27 @@ export interface LrSweepOptions {
   onTrial?: (progress: SweepProgress) => TrialCallbackResult;
 }
 
-export const LR_SWEEP_DEFAULTS = Object.freeze({ from: 1e-6, to: 1, perDecade: 1, divergenceFactor: 4 });
+/** lrSweep's defaults, frozen. */
+export const LR_SWEEP_DEFAULTS = Object.freeze({
+  /** Smallest rate. */
+  from: 1e-6,
+  /** Largest rate. */
+  to: 1,
+  /** Each power of ten. */
+  perDecade: 1,
+  /** Four times the reference loss counts as diverged. */
+  divergenceFactor: 4,
+});
 
 const KEYS: readonly (keyof LrSweepOptions)[] = ["from", "to", "perDecade", "divergenceFactor", "signal", "onTrial"];
 
 /** One rate's result. */
 export interface SweepPoint {
+  /** The learning rate tried. */
   readonly lr: number;
-  /** The trial's loss (for a FitResult: its last monitored loss, see readOutcome). */
+  /** The trial's loss (for a FitResult: its last monitored loss). */
   readonly loss: number;
+  /** Whether the rate counts as diverged (see `cause`). */
   readonly diverged: boolean;
   /**
    * Why it counts as diverged: "notFinite" (NaN or ±Infinity), "reported" (the trial said
@@ -72,10 +85,13 @@ export interface SweepPoint {
 
 /** What onTrial receives: the point, its 1-based position and the number of rates planned. */
 export interface SweepProgress extends SweepPoint {
+  /** This trial's position, from 1. */
   readonly trial: number;
+  /** The number of rates planned. */
   readonly of: number;
 }
 
+/** What {@link lrSweep} resolves to. */
 export interface SweepResult {
   /** The rates planned, ascending. */
   readonly rates: readonly number[];
@@ -87,6 +103,7 @@ export interface SweepResult {
   readonly best: SweepPoint | null;
   /** The suggested learning rate: `best.lr`; null when every rate diverged. */
   readonly suggestion: number | null;
+  /** "completed", or why it stopped early: the AbortSignal or onTrial's "stop". */
   readonly reason: "completed" | "aborted" | "callback";
   /** One sentence on the outcome. */
   readonly message: string;
@@ -112,6 +129,7 @@ function checkSweepOptions(options: unknown): SweepSettings {
     throw new DownhillRangeError("INVALID_ARGUMENT", `${A}: to (${to}) must be greater than from (${from}).`);
   }
   const perDecade = o["perDecade"] === undefined ? LR_SWEEP_DEFAULTS.perDecade : checkWhole(`${A}.perDecade`, o["perDecade"], { min: 1 });
+  checkRateCount(A, from, to, perDecade);
   const divergenceFactor =
     o["divergenceFactor"] === null
       ? null
@@ -128,11 +146,34 @@ function checkSweepOptions(options: unknown): SweepSettings {
  * (rounded to 12 significant digits, so powers of ten are exact: 1e-3, not 0.0010000000000000002).
  */
 export function sweepRates(from: number, to: number, perDecade: number): number[] {
-  const steps = Math.floor(perDecade * Math.log10(to / from) + 1e-9);
+  const argument = "sweepRates(from, to, perDecade)";
+  checkNumber(`${argument}: from`, from, { min: 0, minExclusive: true });
+  checkNumber(`${argument}: to`, to, { min: 0, minExclusive: true });
+  if (!(to > from)) throw new DownhillRangeError("INVALID_ARGUMENT", `${argument}: to (${to}) must be greater than from (${from}).`);
+  checkWhole(`${argument}: perDecade`, perDecade, { min: 1 });
+  const steps = checkRateCount(argument, from, to, perDecade) - 1;
   const start = Math.log10(from);
   const rates = [from];
   for (let k = 1; k <= steps; k++) rates.push(Math.min(to, Number((10 ** (start + k / perDecade)).toPrecision(12))));
   return rates;
+}
+
+/** log10(to / from), also when the ratio overflows (from 1e-300 to 1e300). */
+function decades(from: number, to: number): number {
+  const ratio = to / from;
+  return Number.isFinite(ratio) ? Math.log10(ratio) : Math.log10(to) - Math.log10(from);
+}
+
+/** The most rates a sweep tries: more is a mistake in `from`, `to` or `perDecade`, not a sweep. */
+const MAX_RATES = 10_000;
+
+/** The number of rates from `from` to `to` at `perDecade`; refuses more than MAX_RATES. */
+function checkRateCount(argument: string, from: number, to: number, perDecade: number): number {
+  const count = Math.floor(perDecade * decades(from, to) + 1e-9) + 1;
+  if (!(count <= MAX_RATES)) {
+    throw new DownhillRangeError("INVALID_ARGUMENT", `${argument}: from ${from} to ${to} at perDecade ${perDecade} makes ${count} rates; at most ${MAX_RATES} are allowed.`);
+  }
+  return count;
 }
 
 const TIME_SLICE = 10;
@@ -206,7 +247,12 @@ export async function lrSweep(trial: LrTrial, options: LrSweepOptions = {}): Pro
 }
 
 /** fitTrial's defaults over fit's: a short run of fixed length (no stopping for lack of improvement). */
-export const FIT_TRIAL_DEFAULTS = Object.freeze({ epochs: 5, tol: null });
+export const FIT_TRIAL_DEFAULTS = Object.freeze({
+  /** Five epochs per rate. */
+  epochs: 5,
+  /** Never stop early for lack of improvement. */
+  tol: null,
+});
 
 /**
  * A trial that fits a fresh model from `makeModel()` on `data` with `fitOptions` and
@@ -265,6 +311,7 @@ export interface ObjectiveRun {
   readonly reason?: string;
 }
 
+/** Options of {@link objectiveTrial}. */
 export interface ObjectiveTrialOptions {
   /** Score a run by its final "value" (default) or its "bestValue". */
   score?: "value" | "bestValue";

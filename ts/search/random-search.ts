@@ -34,20 +34,40 @@ import {
 
 /** One hyperparameter's range. */
 export type Dimension =
-  | { readonly logUniform: readonly [number, number] }
-  | { readonly uniform: readonly [number, number] }
-  | { readonly int: readonly [number, number] }
-  | { readonly choice: readonly unknown[] };
+  | {
+      /** [low, high], > 0, sampled uniformly in log space (learning rates, penalties). */
+      readonly logUniform: readonly [number, number];
+    }
+  | {
+      /** [low, high], sampled uniformly. */
+      readonly uniform: readonly [number, number];
+    }
+  | {
+      /** [low, high], whole numbers, both included. */
+      readonly int: readonly [number, number];
+    }
+  | {
+      /** The values to choose from, with equal chances. */
+      readonly choice: readonly unknown[];
+    };
 
 /** Names of hyperparameters and their ranges. */
 export type SearchSpace = { readonly [name: string]: Dimension };
 
 /** A configuration of `S`: a number for each range, one of the values for each choice. */
-export type ConfigOf<S extends SearchSpace> = { readonly [K in keyof S]: S[K] extends { readonly choice: readonly (infer C)[] } ? C : number };
+export type ConfigOf<S extends SearchSpace> = {
+  readonly [K in keyof S]: S[K] extends {
+    /** A choice's values: the configuration holds one of them. */
+    readonly choice: readonly (infer C)[];
+  }
+    ? C
+    : number;
+};
 
 /** Trains with `config` and resolves to its score (lower is better). */
 export type SearchTrialFunction<C> = (config: C, context: TrialContext) => TrialOutcome | Promise<TrialOutcome>;
 
+/** Options of {@link randomSearch}. */
 export interface RandomSearchOptions<C = Record<string, unknown>> {
   /** Rounds of sampling, each followed by narrowing; a whole number >= 1; default 3. */
   rounds?: number;
@@ -63,7 +83,17 @@ export interface RandomSearchOptions<C = Record<string, unknown>> {
   onTrial?: (progress: SearchProgress<C>) => TrialCallbackResult;
 }
 
-export const RANDOM_SEARCH_DEFAULTS = Object.freeze({ rounds: 3, trialsPerRound: 10, shrink: 0.5, seed: 0 });
+/** randomSearch's defaults, frozen. */
+export const RANDOM_SEARCH_DEFAULTS = Object.freeze({
+  /** Three rounds. */
+  rounds: 3,
+  /** Ten configurations per round. */
+  trialsPerRound: 10,
+  /** Each round's ranges half as wide as the previous round's. */
+  shrink: 0.5,
+  /** Seed of the sampling. */
+  seed: 0,
+});
 
 const KEYS: readonly (keyof RandomSearchOptions)[] = ["rounds", "trialsPerRound", "shrink", "seed", "signal", "onTrial"];
 const KINDS = ["logUniform", "uniform", "int", "choice"] as const;
@@ -75,6 +105,7 @@ export interface SearchTrial<C> {
   readonly round: number;
   /** 1 for the first trial of the search. */
   readonly trial: number;
+  /** The configuration tried. */
   readonly config: C;
   /** The trial's loss (for a FitResult: its last monitored loss). */
   readonly score: number;
@@ -84,15 +115,19 @@ export interface SearchTrial<C> {
 
 /** What onTrial receives: the trial, the number planned and the best so far. */
 export interface SearchProgress<C> extends SearchTrial<C> {
+  /** The number of trials planned. */
   readonly of: number;
+  /** The best trial so far (lowest score that did not diverge), or null. */
   readonly best: SearchTrial<C> | null;
 }
 
+/** What {@link randomSearch} resolves to. */
 export interface SearchResult<C> {
   /** Every trial, in order. */
   readonly trials: readonly SearchTrial<C>[];
   /** The trial with the lowest score that did not diverge (the earliest on a tie); null if none. */
   readonly best: SearchTrial<C> | null;
+  /** The best trial's configuration; null if none. */
   readonly bestConfig: C | null;
   /** Infinity when no trial counts. */
   readonly bestScore: number;
@@ -100,6 +135,7 @@ export interface SearchResult<C> {
   readonly roundRanges: readonly SearchSpace[];
   /** The ranges narrowed around the best after the last round run: where to search next. */
   readonly ranges: SearchSpace;
+  /** "completed", or why it stopped early: the AbortSignal or onTrial's "stop". */
   readonly reason: "completed" | "aborted" | "callback";
   /** One sentence on the outcome. */
   readonly message: string;

@@ -11,13 +11,15 @@ export type TrialCallbackResult = void | "stop" | Promise<void | "stop">;
 
 /**
  * What a trial resolves to: the loss (a score to minimize) as a number, a {@link LossOutcome},
- * or the FitResult of a fit (scored by its last monitored loss, see {@link readOutcome}).
+ * or the FitResult of a fit (scored by its last monitored loss: the last epoch's
+ * validation loss, or its training loss without a validation part).
  * NaN and ±Infinity always count as diverged.
  */
 export type TrialOutcome = number | LossOutcome | FitResult;
 
 /** A loss and what the trial knows about it. */
 export interface LossOutcome {
+  /** The score to minimize. */
   readonly loss: number;
   /** The trial saw it blow up (NaN and ±Infinity count as diverged anyway). */
   readonly diverged?: boolean;

@@ -16,13 +16,14 @@ import { checkDataset, type Dataset } from "../data/dataset.ts";
 import { trainValidationSplit } from "../data/split.ts";
 import type { FloatArray } from "../dtype.ts";
 import { DownhillError, DownhillTypeError, describe, disposedError } from "../errors.ts";
-import { Optimizer } from "../optim/optimizer.ts";
+import { Optimizer, beginTraining, endTraining, isTraining } from "../optim/optimizer.ts";
 import { Parameter } from "../parameter.ts";
 import { ReduceLROnPlateau } from "../schedule/reduce-lr-on-plateau.ts";
 import { Scheduler, type ScheduledOptimizer } from "../schedule/scheduler.ts";
 import type { Divergence, EpochRecord, FitResult, IterationRecord, StopReason } from "./history.ts";
 import { checkFitOptions, type CallbackResult, type FitOptions, type FitSettings } from "./options.ts";
 import type { BoundData, Trainable } from "./trainable.ts";
+import { bindParallel, checkParallelModel, type ParallelBound } from "./data-parallel.ts";
 import { OPTIMIZERS, TIME_SLICE, isThenable, macrotask, now } from "./loop.ts";
 
 /** Models and parameters being fitted now: a second concurrent fit of them is refused (code "BUSY"). */
@@ -145,7 +146,7 @@ function allFinite(params: readonly Parameter[]): boolean {
   return true;
 }
 
-const firstLr = (optimizer: ScheduledOptimizer): number => (optimizer.paramGroups[0]!.options as { lr: number }).lr;
+const firstLr = (optimizer: ScheduledOptimizer): number => optimizer.learningRate(0);
 
 function describeEnd(reason: StopReason, epochs: number, iterations: number, bestEpoch: number, divergence: Divergence | null): string {
   const ran = `${epochs} epoch${epochs === 1 ? "" : "s"} (${iterations} iteration${iterations === 1 ? "" : "s"})`;
@@ -165,7 +166,8 @@ function describeEnd(reason: StopReason, epochs: number, iterations: number, bes
     case "diverged": {
       const d = divergence!;
       const restored = bestEpoch === 0 ? "the initial weights" : `the weights of epoch ${bestEpoch}`;
-      return `Diverged in epoch ${d.epoch} (iteration ${d.iteration}) with learning rate ${d.lr}: the ${d.what} became NaN or infinite; restored ${restored}. Lower the learning rate, standardize the features or clip gradients.`;
+      const last = d.lastFiniteLoss === null ? "no batch had a finite loss" : `the last finite batch loss was ${d.lastFiniteLoss}`;
+      return `Diverged in epoch ${d.epoch}, batch ${d.batch} (iteration ${d.iteration}) with learning rate ${d.lr}: the ${d.what} became NaN or infinite (${last}); restored ${restored}. Lower the learning rate, standardize the features or clip gradients.`;
     }
   }
 }
@@ -180,13 +182,15 @@ export async function fit(model: Trainable, data: Dataset, options: FitOptions =
   checkModel(model);
   checkDataset(data, "fit(data)");
   checkOptimizerOptions(s);
+  if (s.workers !== undefined) checkParallelModel(model, s.workers);
   const busy = (): never => {
-    throw new DownhillError("BUSY", "fit(model): this model (or one of its parameters) is already being fitted; await the running fit before starting another on it.");
+    throw new DownhillError("BUSY", "fit(model): this model (or one of its parameters, or the optimizer) is already being fitted; await the running fit before starting another on it.");
   };
   if (FITTING.has(model)) busy();
   FITTING.add(model);
   const marked: object[] = [model];
   const cleanup: (() => void)[] = [];
+  let parallel: ParallelBound | null = null;
   try {
     let trainData = data;
     let validationData: Dataset | null = null;
@@ -195,7 +199,7 @@ export async function fit(model: Trainable, data: Dataset, options: FitOptions =
       trainData = split.train;
       validationData = split.validation;
     }
-    const train = checkBound(model.bind(trainData));
+    const train = s.workers === undefined ? checkBound(model.bind(trainData)) : (parallel = await bindParallel(model, trainData, s.workers, s.batchSize));
     cleanup.push(() => train.dispose());
     let validation: BoundData | null = null;
     if (validationData !== null) {
@@ -208,11 +212,16 @@ export async function fit(model: Trainable, data: Dataset, options: FitOptions =
     for (const p of params) (FITTING.add(p), marked.push(p));
     const { optimizer, owned } = createOptimizer(s, params);
     if (owned) cleanup.push(() => optimizer.dispose());
+    if (isTraining(optimizer)) busy();
+    beginTraining(optimizer);
+    cleanup.push(() => endTraining(optimizer));
     const scheduler = s.schedule === undefined ? null : checkScheduler(s.schedule(optimizer), optimizer);
     return await run(s, params, optimizer, scheduler, train, validation);
   } finally {
     for (let i = cleanup.length - 1; i >= 0; i--) cleanup[i]!();
     for (const m of marked) FITTING.delete(m);
+    // The worker threads have ended when fit settles.
+    if (parallel !== null) await (parallel as ParallelBound).closed;
   }
 }
 
@@ -221,7 +230,7 @@ async function run(
   params: readonly Parameter[],
   optimizer: ScheduledOptimizer,
   scheduler: Scheduler | null,
-  train: BoundData,
+  train: BoundData | ParallelBound,
   validation: BoundData | null,
 ): Promise<FitResult> {
   const grads: Gradient[] = params.map((p) => ({ backend: resolveBackend(p.backend), storage: Parameter.storages(p).grad, f32: p.dtype === "f32" }));
@@ -245,6 +254,8 @@ async function run(
   let epoch = 0;
   let reason: StopReason | null = signal?.aborted ? "aborted" : null;
   let divergence: Divergence | null = null;
+  /** The training loss of the last batch whose loss and gradient were finite; null before the first. */
+  let lastFiniteLoss: number | null = null;
   let lastYield = now();
 
   while (reason === null) {
@@ -260,7 +271,7 @@ async function run(
     let rows = 0;
     let steps = 0;
     let gradNorm = NaN;
-    for (let start = 0; start < n; start += batchSize) {
+    for (let start = 0, batch = 1; start < n; start += batchSize, batch++) {
       if (signal?.aborted) {
         reason = "aborted";
         break;
@@ -270,15 +281,21 @@ async function run(
         break;
       }
       const end = Math.min(start + batchSize, n);
-      const loss = train.lossAndGradient(order, start, end);
+      let loss = train.lossAndGradient(order, start, end);
+      if (typeof loss !== "number") loss = await loss;
       gradNorm = gradientNorm(grads);
       lossSum += loss * (end - start);
       rows += end - start;
       if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
         reason = "diverged";
-        divergence = Object.freeze({ epoch, iteration: iterations + 1, lr: firstLr(optimizer), what: Number.isFinite(loss) ? "gradient" : "loss" });
+        // The previous step of this epoch may have made the weights non-finite (checked
+        // only now, not after every step): then that step is where it diverged.
+        divergence = batch > 1 && !allFinite(params)
+          ? Object.freeze({ epoch, batch: batch - 1, iteration: iterations, lr: firstLr(optimizer), what: "weights", lastFiniteLoss })
+          : Object.freeze({ epoch, batch, iteration: iterations + 1, lr: firstLr(optimizer), what: Number.isFinite(loss) ? "gradient" : "loss", lastFiniteLoss });
         break;
       }
+      lastFiniteLoss = loss;
       if (clipGradNorm !== undefined) clip(grads, gradNorm, clipGradNorm);
       optimizer.step();
       iterations++;
@@ -308,12 +325,12 @@ async function run(
     const trainLoss = lossSum / rows;
     if (reason !== "diverged" && !allFinite(params)) {
       reason = "diverged";
-      divergence = Object.freeze({ epoch, iteration: iterations, lr: firstLr(optimizer), what: "weights" });
+      divergence = Object.freeze({ epoch, batch: steps, iteration: iterations, lr: firstLr(optimizer), what: "weights", lastFiniteLoss });
     }
     const validationLoss = validation === null ? null : validation.loss();
     if (reason !== "diverged" && validationLoss !== null && !Number.isFinite(validationLoss)) {
       reason = "diverged";
-      divergence = Object.freeze({ epoch, iteration: iterations, lr: firstLr(optimizer), what: "loss" });
+      divergence = Object.freeze({ epoch, batch: steps, iteration: iterations, lr: firstLr(optimizer), what: "loss", lastFiniteLoss });
     }
     const record: EpochRecord = Object.freeze({ epoch, iterations: steps, trainLoss, validationLoss, gradNorm, lr, time: now() - started });
     history.push(record);

@@ -39,6 +39,7 @@ export interface EpochRecord {
 
 /** One optimizer step; passed to onIteration, and kept with `recordIterations: true`. */
 export interface IterationRecord {
+  /** The epoch (from 1) of this step. */
   readonly epoch: number;
   /** 1 for the first step of the fit. */
   readonly iteration: number;
@@ -54,16 +55,23 @@ export interface IterationRecord {
 
 /** Where a fit diverged. */
 export interface Divergence {
+  /** The epoch (from 1) in which it diverged. */
   readonly epoch: number;
+  /** The batch of that epoch (from 1) whose loss or gradient was not finite, or whose step made the weights non-finite. */
+  readonly batch: number;
   /** The step whose loss, gradient or result was not finite (the epoch's last step when found by the end-of-epoch weight check). */
   readonly iteration: number;
   /** Learning rate (of the first param group) at that step. */
   readonly lr: number;
   /** What became non-finite. */
   readonly what: "loss" | "gradient" | "weights";
+  /** The training loss of the last batch before it whose loss and gradient were finite; null when there was none. */
+  readonly lastFiniteLoss: number | null;
 }
 
+/** What {@link fit} resolves to: why it stopped, the history and the weights. */
 export interface FitResult {
+  /** Why the fit stopped; see {@link StopReason}. */
   readonly reason: StopReason;
   /** True when a stopping rule was met ("converged", "noImprovement", "earlyStopping"). */
   readonly converged: boolean;
@@ -71,6 +79,7 @@ export interface FitResult {
   readonly epochs: number;
   /** Optimizer steps taken. */
   readonly iterations: number;
+  /** One record per epoch, in order. */
   readonly history: readonly EpochRecord[];
   /** Every step's record with `recordIterations: true`, else null. */
   readonly iterationHistory: readonly IterationRecord[] | null;

@@ -10,15 +10,18 @@ import type { Parameter } from "../parameter.ts";
 import { toRandom, type Random } from "../random.ts";
 import { checkChoice, checkWhole, type ScheduledOptimizer } from "../schedule/scheduler.ts";
 import type { Scheduler } from "../schedule/scheduler.ts";
+import { checkWorkers } from "./data-parallel.ts";
 import type { EpochRecord, IterationRecord } from "./history.ts";
 
 /** Optimizers fit() can build by name, with `optimizerOptions`. */
-export const OPTIMIZER_NAMES = ["sgd", "adam", "adamw", "adamax", "nadam", "radam", "adagrad", "rmsprop", "adadelta", "lion"] as const;
+export const OPTIMIZER_NAMES = Object.freeze(["sgd", "adam", "adamw", "adamax", "nadam", "radam", "adagrad", "rmsprop", "adadelta", "lion"] as const);
+/** The name of an optimizer fit() builds: one of {@link OPTIMIZER_NAMES}. */
 export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
 
 /** What a callback may return: "stop" ends the fit (reason "callback"), possibly as a promise. */
 export type CallbackResult = void | "stop" | Promise<void | "stop">;
 
+/** Options of {@link fit}; every one is optional (defaults in {@link FIT_DEFAULTS}). */
 export interface FitOptions {
   /**
    * A name (built with `optimizerOptions` on the model's parameters and disposed after the
@@ -62,20 +65,43 @@ export interface FitOptions {
   onIteration?: (record: IterationRecord) => CallbackResult;
   /** Ends the fit at the next batch boundary (reason "aborted"). */
   signal?: AbortSignal;
+  /**
+   * Worker threads that share each batch's gradient (data parallelism), a whole number from 1
+   * to 64: the training rows are split into that many shards, each copied once into
+   * its own worker's WebAssembly instance; per batch the workers compute their rows'
+   * loss and gradient sums and the main thread adds them in worker order. Same seed and
+   * options: the same bits on every run; `workers: 1` gives exactly the bits of no
+   * workers, other counts differ only by how the sums are grouped. For downhill's models
+   * on the wasm backend. Default: no workers (everything on the calling thread).
+   */
+  workers?: number;
 }
 
+/** fit()'s defaults (scikit-learn SGDRegressor's stopping rules), frozen. */
 export const FIT_DEFAULTS = Object.freeze({
+  /** torch's SGD with its defaults (lr 1e-3). */
   optimizer: "sgd" as OptimizerName,
+  /** The schedule steps once per epoch. */
   scheduleEvery: "epoch" as const,
+  /** Rows per step. */
   batchSize: 32,
+  /** Most epochs. */
   epochs: 1000,
+  /** Reshuffle the rows every epoch. */
   shuffle: true,
+  /** Seed of the shuffles and of the validation split. */
   seed: 0,
+  /** Smallest improvement of the monitored loss that counts. */
   tol: 1e-3,
+  /** Epochs without such an improvement before stopping. */
   nIterNoChange: 5,
+  /** Never stop on the gradient norm. */
   gradientTol: 0,
+  /** No validation part. */
   earlyStopping: false,
+  /** Held out with earlyStopping. */
   validationFraction: 0.1,
+  /** No per-step history. */
   recordIterations: false,
 });
 
@@ -99,6 +125,7 @@ const KEYS: readonly (keyof FitOptions)[] = [
   "onEpoch",
   "onIteration",
   "signal",
+  "workers",
 ];
 
 /** The options after validation. */
@@ -123,6 +150,7 @@ export interface FitSettings {
   readonly onEpoch: ((record: EpochRecord) => CallbackResult) | undefined;
   readonly onIteration: ((record: IterationRecord) => CallbackResult) | undefined;
   readonly signal: AbortSignal | undefined;
+  readonly workers: number | undefined;
 }
 
 const A = "fit options";
@@ -206,6 +234,7 @@ export function checkFitOptions(options: unknown): FitSettings {
   const onEpoch = checkFunction<FitSettings["onEpoch"]>(`${A}.onEpoch`, o["onEpoch"]);
   const onIteration = checkFunction<FitSettings["onIteration"]>(`${A}.onIteration`, o["onIteration"]);
   const signal = checkSignal(o["signal"]);
+  const workers = o["workers"] === undefined ? undefined : checkWorkers(o["workers"], `${A}.workers`);
   return {
     optimizer,
     optimizerOptions,
@@ -226,5 +255,6 @@ export function checkFitOptions(options: unknown): FitSettings {
     onEpoch,
     onIteration,
     signal,
+    workers,
   };
 }

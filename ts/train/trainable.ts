@@ -8,9 +8,13 @@ import type { BackendName } from "../backend/backend.ts";
 import type { Dataset } from "../data/dataset.ts";
 import type { Dtype } from "../dtype.ts";
 import type { Parameter } from "../parameter.ts";
+import type { ParallelSpec } from "./data-parallel.ts";
 
+/** What {@link fit} trains: downhill's models, or your own that implement this. */
 export interface Trainable {
+  /** Element type of the parameters. */
   readonly dtype: Dtype;
+  /** The backend the parameters live on. */
   readonly backend: BackendName;
   /** The parameters an optimizer updates, in a fixed order (weights before biases). */
   parameters(): Parameter[];
@@ -20,6 +24,12 @@ export interface Trainable {
    * copying anything if it does not fit.
    */
   bind(data: Dataset): BoundData;
+  /**
+   * @internal For fit's `workers`: validates `data` as bind does and creates the
+   * parameters, without copying the data, and describes the model's partial kernel,
+   * which the workers run on their shards (ts/train/data-parallel.ts).
+   */
+  parallel?(data: Dataset): ParallelSpec;
 }
 
 /** A dataset resident in a model's memory, with the model's loss over it. */

@@ -111,7 +111,10 @@ fn run<T: Float, const CENTERED: bool, const MOMENTUM: bool>(
         let avg = if CENTERED {
             let ga = grad_avg[i] * hp.alpha + hp.alpha_complement * g;
             grad_avg[i] = ga;
-            (sq - ga * ga).sqrt()
+            // A variance, >= 0 in exact arithmetic; rounding can leave it a hair below 0,
+            // where PyTorch's sqrt gives NaN. Clamped, so only that case differs from torch.
+            let variance = sq - ga * ga;
+            (if variance < T::ZERO { T::ZERO } else { variance }).sqrt()
         } else {
             sq.sqrt()
         };
@@ -147,6 +150,19 @@ mod tests {
         let sq2 = sq1 * 0.75 + 0.25 * -1.0 * -1.0;
         assert_eq!(sq, [sq2]);
         assert_eq!(p, [p1 + -0.01 * -1.0 / (sq2.sqrt() + 1e-8)]);
+    }
+
+    #[test]
+    fn centered_variance_rounded_below_zero_is_clamped_not_nan() {
+        // With alpha ~ 1e-16 two steps leave sq − ga² = −4.4e-16 after rounding (torch: NaN).
+        let alpha = 9.834032748869389e-17;
+        let h = hp(0.01, alpha, 1e-8, 0.0, 0.0, true, false);
+        let (mut p, mut sq, mut ga) = ([1.0], [0.0], [0.0]);
+        let (g1, g2) = (-1.2121129359691951f64, -1.5205303416004097f64);
+        step(&h, &mut p, &[g1], &mut sq, &mut [], &mut ga);
+        step(&h, &mut p, &[g2], &mut sq, &mut [], &mut ga);
+        assert!(sq[0] - ga[0] * ga[0] < 0.0);
+        assert!(p[0].is_finite());
     }
 
     #[test]

@@ -1,6 +1,6 @@
 /** The pure-TypeScript backend: plain typed arrays and the kernels of ts/kernels/. */
 import type { ArrayOf, Dtype } from "../../dtype.ts";
-import { disposedError } from "../../errors.ts";
+import { DownhillRangeError, disposedError } from "../../errors.ts";
 import { clampF32, clampF64, scaleF32, scaleF64 } from "../../kernels/clip.ts";
 import { KERNELS } from "../../kernels/optim/index.ts";
 import { huberF32, huberF64 } from "../../kernels/loss/huber.ts";
@@ -11,7 +11,23 @@ import * as linear from "../../kernels/model/linear.ts";
 import * as logistic from "../../kernels/model/logistic.ts";
 import * as softmax from "../../kernels/model/softmax.ts";
 import * as mlp from "../../kernels/model/mlp.ts";
+import { tsTensorKernels } from "./tensor.ts";
 import { assertLive, type Backend, type MlpCall, type ModelCall, type RowStorage, type StepPlan, type StepRow, type Storage } from "../backend.ts";
+
+/**
+ * The largest typed array this backend asks for: 2³² bytes, the most WebAssembly memory
+ * can hold too, and the limit of many engines (which refuse larger ones with a
+ * RangeError; that becomes OUT_OF_MEMORY here too).
+ */
+const MAX_ARRAY_BYTES = 2 ** 32;
+
+/** The engine refused a typed array (too long, or no memory): OUT_OF_MEMORY, with its error as the cause. */
+function outOfMemory(what: string, error: unknown): DownhillRangeError {
+  if (!(error instanceof RangeError)) throw error;
+  const e = new DownhillRangeError("OUT_OF_MEMORY", `Out of memory allocating ${what} on the ts backend (${error.message}). Dispose objects you no longer need, or use smaller data.`);
+  Object.defineProperty(e, "cause", { value: error, configurable: true, writable: true });
+  return e;
+}
 
 const EMPTY_F32 = new Float32Array(0);
 const EMPTY_F64 = new Float64Array(0);
@@ -136,8 +152,22 @@ export const tsBackend: Backend = {
   name: "ts",
 
   alloc<D extends Dtype>(dtype: D, length: number): Storage<D> {
-    const array = (dtype === "f32" ? new Float32Array(length) : new Float64Array(length)) as ArrayOf<D>;
+    tsBackend.reserve([length * (dtype === "f32" ? 4 : 8)], `a buffer of ${length} ${dtype} values`);
+    let array: ArrayOf<D>;
+    try {
+      array = (dtype === "f32" ? new Float32Array(length) : new Float64Array(length)) as ArrayOf<D>;
+    } catch (error) {
+      throw outOfMemory(`a buffer of ${length} ${dtype} values`, error);
+    }
     return new TsStorage(dtype, array);
+  },
+
+  reserve(bytes, what) {
+    for (const b of bytes) {
+      if (!Number.isSafeInteger(b) || b > MAX_ARRAY_BYTES) {
+        throw new DownhillRangeError("OUT_OF_MEMORY", `Cannot allocate ${what}: a buffer of ${b} bytes is larger than a JavaScript typed array can be (${MAX_ARRAY_BYTES} bytes).`);
+      }
+    }
   },
 
   plan(dtype, rows, stateCount) {
@@ -195,7 +225,15 @@ export const tsBackend: Backend = {
     if (weights.dtype === "f32") return k.f32(weights.array as Float32Array, lambda, grad.array as Float32Array);
     return k.f64(weights.array as Float64Array, lambda, grad.array as Float64Array);
   },
-  allocRows: (length) => new TsRows(length),
+  allocRows(length) {
+    tsBackend.reserve([length * 4], `a buffer of ${length} row indices`);
+    try {
+      return new TsRows(length);
+    } catch (error) {
+      throw outOfMemory(`a buffer of ${length} row indices`, error);
+    }
+  },
   modelLossAndGradient,
   mlpLossAndGradient,
+  tensor: tsTensorKernels,
 };

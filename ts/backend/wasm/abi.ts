@@ -5,6 +5,7 @@
 import type { Dtype } from "../../dtype.ts";
 import { DownhillError } from "../../errors.ts";
 import type { KernelName } from "../../kernels/optim/index.ts";
+import type { View } from "../../kernels/tensor/view.ts";
 import type { CrossEntropyTargets, LossName, ModelName, PenaltyName } from "../backend.ts";
 
 export interface Abi {
@@ -28,6 +29,37 @@ export interface Abi {
   model(name: ModelName, dtype: Dtype): ModelKernelCall;
   /** The export dh_mlp_<dtype> (crate/src/abi.rs, mlp_exports!), bound on first use. */
   mlp(dtype: Dtype): MlpKernelCall;
+  /**
+   * The export dh_<model>_partial_<dtype> (crate/src/abi.rs, model_partial_exports!): a
+   * batch's share of the mean over `total` rows, as a data-parallel fit's workers compute
+   * it (ts/backend/wasm/worker.ts binds the same export in each worker); bound on first use.
+   */
+  modelPartial(name: ModelName, dtype: Dtype): ModelPartialCall;
+  /** The export dh_mlp_partial_<dtype> (crate/src/abi.rs, mlp_partial_exports!), bound on first use. */
+  mlpPartial(dtype: Dtype): MlpPartialCall;
+  /**
+   * dh_select_rows: of the `count` u32 row indices at `batch`, those in `[first, first + len)`
+   * minus `first`, to the `capacity` u32s at `out`; returns how many there are.
+   */
+  selectRows(batch: number, count: number, first: number, len: number, out: number, capacity: number): number;
+  /** The dh_tensor_* exports (crate/src/abi.rs, tensor_exports!), bound on first use. */
+  readonly tensor: TensorCalls;
+}
+
+/**
+ * crate/src/tensor/'s kernels by pointer (`len`s count elements; each view is passed as
+ * its offset, row stride and column stride); a refused call throws WASM_FAULT.
+ */
+export interface TensorCalls {
+  unary(dtype: Dtype, op: number, p: number, x: number, len: number, out: number): void;
+  unaryBackward(dtype: Dtype, op: number, p: number, x: number, y: number, g: number, len: number, grad: number): void;
+  binary(dtype: Dtype, op: number, a: number, aLen: number, av: View, b: number, bLen: number, bv: View, rows: number, cols: number, out: number): void;
+  binaryBackward(dtype: Dtype, op: number, side: number, g: number, a: number, aLen: number, av: View, b: number, bLen: number, bv: View, rows: number, cols: number, grad: number): void;
+  matmul(dtype: Dtype, a: number, aLen: number, av: View, b: number, bLen: number, bv: View, m: number, k: number, n: number, out: number): void;
+  sum(dtype: Dtype, x: number, len: number, out: number): void;
+  sumAxis(dtype: Dtype, x: number, rows: number, cols: number, axis: number, out: number): void;
+  copy(dtype: Dtype, x: number, len: number, view: View, rows: number, cols: number, out: number): void;
+  addStrided(dtype: Dtype, src: number, srcLen: number, srcView: View, dst: number, dstLen: number, dstView: View, rows: number, cols: number): void;
 }
 
 /**
@@ -50,6 +82,19 @@ export type ModelKernelCall = (
   loss: number, delta: number, l2: number, l1: number,
 ) => number;
 
+/** As ModelKernelCall, for `count` rows' share of the mean over `total` rows; returns the loss sum, without penalties. */
+export type ModelPartialCall = (
+  x: number, y: number, n: number, d: number, k: number, rows: number, count: number, total: number,
+  w: number, b: number, bias: number, gradW: number, gradB: number, scratch: number, scratchLen: number,
+  loss: number, delta: number,
+) => number;
+
+/** As MlpKernelCall, for `count` rows' share of the mean over `total` rows; returns the loss sum, without the penalty. */
+export type MlpPartialCall = (
+  x: number, y: number, n: number, rows: number, count: number, total: number, sizes: number, layers: number, table: number,
+  activation: number, output: number, scratch: number, scratchLen: number,
+) => number;
+
 /**
  * crate/src/loss/: each call returns the loss value (computed in the dtype, widened to a
  * number) and writes the gradient w.r.t. the predictions to `grad` (penalties add theirs).
@@ -62,7 +107,17 @@ export interface LossCalls {
   penalty(name: PenaltyName, dtype: Dtype, weights: number, len: number, lambda: number, grad: number): number;
   /** dh_exp, dh_log, dh_log1p: crate/src/math.rs, for the parity tests of ts/kernels/math.ts. */
   math(name: "exp" | "log" | "log1p", x: number): number;
+  /**
+   * dh_{mse,mae,bce_with_logits,huber,cross_entropy_index}_partial_<dtype>: `len` rows'
+   * share of the mean over `total` rows (returns the sum of the terms; writes the
+   * gradient of the mean). `delta` is Huber's threshold, `classes` cross-entropy's
+   * (`len` then counts rows); both are ignored by the others.
+   */
+  partial(name: PartialLossName, dtype: Dtype, pred: number, target: number, len: number, total: number, grad: number, delta: number, classes: number): number;
 }
+
+/** Losses with a partial export (crate/src/loss/*_partial). */
+export type PartialLossName = "mse" | "mae" | "bceWithLogits" | "huber" | "crossEntropyIndex";
 
 /** crate/src/rng.rs: the generator's state is 4 u32 words at `state`, advanced in place. */
 export interface RngCalls {
@@ -98,6 +153,20 @@ function check(status: number, what: string): void {
   }
 }
 
+/**
+ * Rethrows what an export threw: a trap (WebAssembly.RuntimeError, a bug in downhill or
+ * memory corrupted from outside) becomes a WASM_FAULT with the trap as its cause. The
+ * module itself stays usable: a trap unwinds the call and leaves the instance intact.
+ */
+function trapped(error: unknown, what: string): never {
+  if (error instanceof WebAssembly.RuntimeError) {
+    const fault = new DownhillError("WASM_FAULT", `${what} trapped in the WebAssembly module (${error.message}); the object that made the call may be half-updated.`);
+    Object.defineProperty(fault, "cause", { value: error, configurable: true, writable: true });
+    throw fault;
+  }
+  throw error;
+}
+
 type Exports = Record<string, unknown>;
 
 function exported<F>(exports: Exports, name: string): F {
@@ -112,7 +181,15 @@ type RawStep = (table: number, count: number, s0: number, s1: number, s2: number
 
 function stepCall(raw: RawStep, name: string): StepCall {
   const what = `The ${name} step`;
-  return (table, count, s, flags) => check(raw(table, count, s[0]!, s[1]!, s[2]!, s[3]!, s[4]!, s[5]!, s[6]!, s[7]!, flags), what);
+  return (table, count, s, flags) => {
+    let status: number;
+    try {
+      status = raw(table, count, s[0]!, s[1]!, s[2]!, s[3]!, s[4]!, s[5]!, s[6]!, s[7]!, flags);
+    } catch (error) {
+      trapped(error, what);
+    }
+    check(status, what);
+  };
 }
 
 export function bind(instance: WebAssembly.Instance): Abi {
@@ -140,56 +217,91 @@ export function bind(instance: WebAssembly.Instance): Abi {
   if (resultPtr === 0) throw new DownhillError("OUT_OF_MEMORY", "The WebAssembly module could not allocate 8 bytes at startup.");
   let resultView = new Float64Array(memory.buffer, resultPtr, 1);
   // Like step exports, these are bound on first use.
-  const calls = new Map<string, unknown>();
-  const lazily = <F>(name: string, wrap: () => F): F => {
-    let call = calls.get(name) as F | undefined;
+  // Keyed by a constant name and a dtype (or ""): building the export's name per call
+  // would allocate and hash a new string on every kernel call (~0.5 µs).
+  const calls = new Map<string, Map<string, unknown>>();
+  const lazily = <F>(name: string, dtype: string, wrap: () => F): F => {
+    let byDtype = calls.get(name);
+    if (byDtype === undefined) calls.set(name, (byDtype = new Map()));
+    let call = byDtype.get(dtype) as F | undefined;
     if (call === undefined) {
       call = wrap();
-      calls.set(name, call);
+      byDtype.set(dtype, call);
     }
     return call;
   };
   const reduce = (name: ReduceName, dtype: Dtype): ReduceCall =>
-    lazily(`dh_${name}_${dtype}`, () => {
+    lazily(name, dtype, () => {
       const raw = exported<(ptr: number, len: number, out: number) => number>(exports, `dh_${name}_${dtype}`);
       const what = `The reduction ${name}`;
       return (ptr: number, len: number): number => {
-        check(raw(ptr, len, resultPtr), what);
-        if (resultView.buffer !== memory.buffer) resultView = new Float64Array(memory.buffer, resultPtr, 1);
+        try {
+          check(raw(ptr, len, resultPtr), what);
+        } catch (error) {
+          trapped(error, what);
+        }
+        if (resultView.length === 0) resultView = new Float64Array(memory.buffer, resultPtr, 1);
         return resultView[0]!;
       };
     });
   const scale = (dtype: Dtype) =>
-    lazily(`dh_scale_${dtype}`, () => {
+    lazily("dh_scale", dtype, () => {
       const raw = exported<(ptr: number, len: number, factor: number) => number>(exports, `dh_scale_${dtype}`);
-      return (ptr: number, len: number, factor: number) => check(raw(ptr, len, factor), "Scaling a gradient");
+      return (ptr: number, len: number, factor: number) => {
+        try {
+          check(raw(ptr, len, factor), "Scaling a gradient");
+        } catch (error) {
+          trapped(error, "Scaling a gradient");
+        }
+      };
     });
   const clamp = (dtype: Dtype) =>
-    lazily(`dh_clamp_${dtype}`, () => {
+    lazily("dh_clamp", dtype, () => {
       const raw = exported<(ptr: number, len: number, min: number, max: number) => number>(exports, `dh_clamp_${dtype}`);
-      return (ptr: number, len: number, min: number, max: number) => check(raw(ptr, len, min, max), "Clamping a gradient");
+      return (ptr: number, len: number, min: number, max: number) => {
+        try {
+          check(raw(ptr, len, min, max), "Clamping a gradient");
+        } catch (error) {
+          trapped(error, "Clamping a gradient");
+        }
+      };
     });
   const rng = (): RngCalls =>
-    lazily("dh_rng", () => {
+    lazily("dh_rng", "", () => {
       type Fill = (state: number, out: number, len: number) => number;
       const raw = <F>(name: string) => exported<F>(exports, `dh_rng_${name}`);
       const [seed, nextU32, uniform, shuffle] = [raw<(seed: number, state: number) => number>("seed"), raw<Fill>("next_u32"), raw<Fill>("uniform"), raw<Fill>("shuffle")];
       const below = raw<(state: number, n: number, out: number, len: number) => number>("below");
       const what = "Drawing random numbers";
+      const call = (status: () => number): void => {
+        try {
+          check(status(), what);
+        } catch (error) {
+          trapped(error, what);
+        }
+      };
       return {
-        seed: (value: number, state: number) => check(seed(value, state), what),
-        nextU32: (state: number, out: number, len: number) => check(nextU32(state, out, len), what),
-        uniform: (state: number, out: number, len: number) => check(uniform(state, out, len), what),
-        below: (state: number, n: number, out: number, len: number) => check(below(state, n, out, len), what),
-        shuffle: (state: number, values: number, len: number) => check(shuffle(state, values, len), what),
+        seed: (value: number, state: number) => call(() => seed(value, state)),
+        nextU32: (state: number, out: number, len: number) => call(() => nextU32(state, out, len)),
+        uniform: (state: number, out: number, len: number) => call(() => uniform(state, out, len)),
+        below: (state: number, n: number, out: number, len: number) => call(() => below(state, n, out, len)),
+        shuffle: (state: number, values: number, len: number) => call(() => shuffle(state, values, len)),
       };
     });
   const loss = (): LossCalls =>
-    lazily("dh_loss", () => {
+    lazily("dh_loss", "", () => {
       const raw = <F>(name: string) => exported<F>(exports, name);
       const read = (): number => {
-        if (resultView.buffer !== memory.buffer) resultView = new Float64Array(memory.buffer, resultPtr, 1);
+        if (resultView.length === 0) resultView = new Float64Array(memory.buffer, resultPtr, 1);
         return resultView[0]!;
+      };
+      // Losses run once per call on data copied in for it: a closure per call costs nothing here.
+      const call = (status: () => number, what: string): void => {
+        try {
+          check(status(), what);
+        } catch (error) {
+          trapped(error, what);
+        }
       };
       const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
       type Pointwise = (pred: number, target: number, len: number, grad: number, out: number) => number;
@@ -197,59 +309,167 @@ export function bind(instance: WebAssembly.Instance): Abi {
       type Penalty = (weights: number, len: number, lambda: number, grad: number, out: number) => number;
       return {
         residual: (dtype: Dtype, pred: number, target: number, len: number, out: number) =>
-          check(raw<(p: number, t: number, n: number, o: number) => number>(`dh_residual_${dtype}`)(pred, target, len, out), "The residual"),
+          call(() => raw<(p: number, t: number, n: number, o: number) => number>(`dh_residual_${dtype}`)(pred, target, len, out), "The residual"),
         pointwise: (name: LossName, dtype: Dtype, pred: number, target: number, len: number, grad: number) => {
-          check(raw<Pointwise>(`dh_${snake(name)}_${dtype}`)(pred, target, len, grad, resultPtr), `The loss ${name}`);
+          call(() => raw<Pointwise>(`dh_${snake(name)}_${dtype}`)(pred, target, len, grad, resultPtr), `The loss ${name}`);
           return read();
         },
         huber: (dtype: Dtype, pred: number, target: number, len: number, delta: number, grad: number) => {
-          check(raw<(p: number, t: number, n: number, d: number, g: number, o: number) => number>(`dh_huber_${dtype}`)(pred, target, len, delta, grad, resultPtr), "The Huber loss");
+          call(() => raw<(p: number, t: number, n: number, d: number, g: number, o: number) => number>(`dh_huber_${dtype}`)(pred, target, len, delta, grad, resultPtr), "The Huber loss");
           return read();
         },
         crossEntropy: (targets: CrossEntropyTargets, dtype: Dtype, logits: number, target: number, rows: number, classes: number, grad: number) => {
-          check(raw<Rows>(`dh_cross_entropy_${targets}_${dtype}`)(logits, target, rows, classes, grad, resultPtr), "The cross-entropy loss");
+          call(() => raw<Rows>(`dh_cross_entropy_${targets}_${dtype}`)(logits, target, rows, classes, grad, resultPtr), "The cross-entropy loss");
           return read();
         },
         penalty: (name: PenaltyName, dtype: Dtype, weights: number, len: number, lambda: number, grad: number) => {
-          check(raw<Penalty>(`dh_${name}_penalty_${dtype}`)(weights, len, lambda, grad, resultPtr), `The ${name} penalty`);
+          call(() => raw<Penalty>(`dh_${name}_penalty_${dtype}`)(weights, len, lambda, grad, resultPtr), `The ${name} penalty`);
           return read();
         },
         math: (name: "exp" | "log" | "log1p", x: number) => raw<(x: number) => number>(`dh_${name}`)(x),
+        partial: (name: PartialLossName, dtype: Dtype, pred: number, target: number, len: number, total: number, grad: number, delta: number, classes: number) => {
+          const f = raw<(...args: number[]) => number>(`dh_${snake(name)}_partial_${dtype}`);
+          call(
+            () =>
+              name === "huber" ? f(pred, target, len, delta, total, grad, resultPtr)
+              : name === "crossEntropyIndex" ? f(pred, target, len, classes, total, grad, resultPtr)
+              : f(pred, target, len, total, grad, resultPtr),
+            `The partial loss ${name}`,
+          );
+          return read();
+        },
       };
     });
   const model = (name: ModelName, dtype: Dtype): ModelKernelCall =>
-    lazily(`dh_${name}_${dtype}`, () => {
+    lazily(name, dtype, () => {
       type Raw = (...args: [...Parameters<ModelKernelCall>, number]) => number;
       const raw = exported<Raw>(exports, `dh_${name}_${dtype}`);
       const what = `The ${name} model's loss and gradient`;
       return (x: number, y: number, n: number, d: number, k: number, rows: number, count: number, w: number, b: number, bias: number, gradW: number, gradB: number, scratch: number, scratchLen: number, loss: number, delta: number, l2: number, l1: number): number => {
-        check(raw(x, y, n, d, k, rows, count, w, b, bias, gradW, gradB, scratch, scratchLen, loss, delta, l2, l1, resultPtr), what);
-        if (resultView.buffer !== memory.buffer) resultView = new Float64Array(memory.buffer, resultPtr, 1);
+        try {
+          check(raw(x, y, n, d, k, rows, count, w, b, bias, gradW, gradB, scratch, scratchLen, loss, delta, l2, l1, resultPtr), what);
+        } catch (error) {
+          trapped(error, what);
+        }
+        if (resultView.length === 0) resultView = new Float64Array(memory.buffer, resultPtr, 1);
         return resultView[0]!;
       };
     });
   const mlp = (dtype: Dtype): MlpKernelCall =>
-    lazily(`dh_mlp_${dtype}`, () => {
+    lazily("dh_mlp", dtype, () => {
       type Raw = (...args: [...Parameters<MlpKernelCall>, number]) => number;
       const raw = exported<Raw>(exports, `dh_mlp_${dtype}`);
       return (x: number, y: number, n: number, rows: number, count: number, sizes: number, layers: number, table: number, activation: number, output: number, scratch: number, scratchLen: number, l2: number): number => {
-        check(raw(x, y, n, rows, count, sizes, layers, table, activation, output, scratch, scratchLen, l2, resultPtr), "The MLP's loss and gradient");
-        if (resultView.buffer !== memory.buffer) resultView = new Float64Array(memory.buffer, resultPtr, 1);
+        try {
+          check(raw(x, y, n, rows, count, sizes, layers, table, activation, output, scratch, scratchLen, l2, resultPtr), "The MLP's loss and gradient");
+        } catch (error) {
+          trapped(error, "The MLP's loss and gradient");
+        }
+        if (resultView.length === 0) resultView = new Float64Array(memory.buffer, resultPtr, 1);
         return resultView[0]!;
       };
     });
+  const modelPartial = (name: ModelName, dtype: Dtype): ModelPartialCall =>
+    lazily(name, dtype === "f32" ? "partial f32" : "partial f64", () => {
+      type Raw = (...args: [...Parameters<ModelPartialCall>, number]) => number;
+      const raw = exported<Raw>(exports, `dh_${name}_partial_${dtype}`);
+      const what = `The ${name} model's partial loss and gradient`;
+      return (x: number, y: number, n: number, d: number, k: number, rows: number, count: number, total: number, w: number, b: number, bias: number, gradW: number, gradB: number, scratch: number, scratchLen: number, loss: number, delta: number): number => {
+        try {
+          check(raw(x, y, n, d, k, rows, count, total, w, b, bias, gradW, gradB, scratch, scratchLen, loss, delta, resultPtr), what);
+        } catch (error) {
+          trapped(error, what);
+        }
+        if (resultView.length === 0) resultView = new Float64Array(memory.buffer, resultPtr, 1);
+        return resultView[0]!;
+      };
+    });
+  const mlpPartial = (dtype: Dtype): MlpPartialCall =>
+    lazily("dh_mlp", dtype === "f32" ? "partial f32" : "partial f64", () => {
+      type Raw = (...args: [...Parameters<MlpPartialCall>, number]) => number;
+      const raw = exported<Raw>(exports, `dh_mlp_partial_${dtype}`);
+      const what = "The MLP's partial loss and gradient";
+      return (x: number, y: number, n: number, rows: number, count: number, total: number, sizes: number, layers: number, table: number, activation: number, output: number, scratch: number, scratchLen: number): number => {
+        try {
+          check(raw(x, y, n, rows, count, total, sizes, layers, table, activation, output, scratch, scratchLen, resultPtr), what);
+        } catch (error) {
+          trapped(error, what);
+        }
+        if (resultView.length === 0) resultView = new Float64Array(memory.buffer, resultPtr, 1);
+        return resultView[0]!;
+      };
+    });
+  const tensor = (): TensorCalls =>
+    lazily("dh_tensor", "", () => {
+      type Raw = (...args: number[]) => number;
+      const raws = new Map<string, Raw>();
+      const raw = (name: string, dtype: Dtype): Raw => {
+        const key = `dh_tensor_${name}_${dtype}`;
+        let f = raws.get(key);
+        if (f === undefined) {
+          f = exported<Raw>(exports, key);
+          raws.set(key, f);
+        }
+        return f;
+      };
+      const what = "A tensor operation";
+      return {
+        unary: (dtype: Dtype, op: number, p: number, x: number, len: number, out: number) => check(raw("unary", dtype)(op, p, x, len, out), what),
+        unaryBackward: (dtype: Dtype, op: number, p: number, x: number, y: number, g: number, len: number, grad: number) =>
+          check(raw("unary_backward", dtype)(op, p, x, y, g, len, grad), what),
+        binary: (dtype: Dtype, op: number, a: number, aLen: number, av: View, b: number, bLen: number, bv: View, rows: number, cols: number, out: number) =>
+          check(raw("binary", dtype)(op, a, aLen, av.offset, av.rowStride, av.colStride, b, bLen, bv.offset, bv.rowStride, bv.colStride, rows, cols, out), what),
+        binaryBackward: (dtype: Dtype, op: number, side: number, g: number, a: number, aLen: number, av: View, b: number, bLen: number, bv: View, rows: number, cols: number, grad: number) =>
+          check(raw("binary_backward", dtype)(op, side, g, a, aLen, av.offset, av.rowStride, av.colStride, b, bLen, bv.offset, bv.rowStride, bv.colStride, rows, cols, grad), what),
+        matmul: (dtype: Dtype, a: number, aLen: number, av: View, b: number, bLen: number, bv: View, m: number, k: number, n: number, out: number) =>
+          check(raw("matmul", dtype)(a, aLen, av.offset, av.rowStride, av.colStride, b, bLen, bv.offset, bv.rowStride, bv.colStride, m, k, n, out), what),
+        sum: (dtype: Dtype, x: number, len: number, out: number) => check(raw("sum", dtype)(x, len, out), what),
+        sumAxis: (dtype: Dtype, x: number, rows: number, cols: number, axis: number, out: number) => check(raw("sum_axis", dtype)(x, rows, cols, axis, out), what),
+        copy: (dtype: Dtype, x: number, len: number, view: View, rows: number, cols: number, out: number) =>
+          check(raw("copy", dtype)(x, len, view.offset, view.rowStride, view.colStride, rows, cols, out), what),
+        addStrided: (dtype: Dtype, src: number, srcLen: number, sv: View, dst: number, dstLen: number, dv: View, rows: number, cols: number) =>
+          check(raw("add_strided", dtype)(src, srcLen, sv.offset, sv.rowStride, sv.colStride, dst, dstLen, dv.offset, dv.rowStride, dv.colStride, rows, cols), what),
+      };
+    });
+  const selectRows = (batch: number, count: number, first: number, len: number, out: number, capacity: number): number => {
+    const raw = lazily("dh_select_rows", "", () => exported<(...args: number[]) => number>(exports, "dh_select_rows"));
+    try {
+      check(raw(batch, count, first, len, out, capacity, resultPtr), "Selecting a worker's rows");
+    } catch (error) {
+      trapped(error, "Selecting a worker's rows");
+    }
+    return new Uint32Array(memory.buffer, resultPtr, 1)[0]!;
+  };
   return {
     memory,
     model,
     mlp,
+    modelPartial,
+    mlpPartial,
+    selectRows,
+    get tensor() {
+      return tensor();
+    },
     get loss() {
       return loss();
     },
     get rng() {
       return rng();
     },
-    alloc: (size, align) => alloc(size, align) >>> 0,
-    free: (ptr, size, align) => check(free(ptr, size, align), "Freeing memory"),
+    alloc: (size, align) => {
+      try {
+        return alloc(size, align) >>> 0;
+      } catch (error) {
+        trapped(error, "Allocating memory");
+      }
+    },
+    free: (ptr, size, align) => {
+      try {
+        check(free(ptr, size, align), "Freeing memory");
+      } catch (error) {
+        trapped(error, "Freeing memory");
+      }
+    },
     liveBytes: () => liveBytes() >>> 0,
     step,
     reduce,

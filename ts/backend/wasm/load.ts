@@ -7,6 +7,7 @@ import compileDownhill from "../../../build/downhill.wasm";
 import { bind, type Abi } from "./abi.ts";
 
 let abi: Abi | null = null;
+let compiled: WebAssembly.Module | null = null;
 let failure: unknown = null;
 
 /** The bound module, compiled on first use; throws the load error if it cannot load. */
@@ -14,13 +15,22 @@ export function loadAbi(): Abi {
   if (abi) return abi;
   if (failure !== null) throw failure;
   try {
-    const module = compileDownhill();
-    abi = bind(new WebAssembly.Instance(module, {}));
+    compiled = compileDownhill();
+    abi = bind(new WebAssembly.Instance(compiled, {}));
     return abi;
   } catch (error) {
     failure = error;
     throw error;
   }
+}
+
+/**
+ * The compiled module (compiled on first use, like loadAbi), for workers: a
+ * WebAssembly.Module can be posted to a worker, which instantiates it without compiling.
+ */
+export function loadModule(): WebAssembly.Module {
+  loadAbi();
+  return compiled!;
 }
 
 /** The bound module if it loaded already, without trying to load it. */

@@ -67,7 +67,10 @@ export function stepF64(
     if (centered) {
       const ga = gradAvg[i]! * alpha + alphaComplement * g;
       gradAvg[i] = ga;
-      avg = Math.sqrt(sq - ga * ga);
+      // A variance, >= 0 in exact arithmetic; rounding can leave it a hair below 0,
+      // where PyTorch's sqrt gives NaN. Clamped, so only that case differs from torch.
+      const variance = sq - ga * ga;
+      avg = Math.sqrt(variance < 0 ? 0 : variance);
     } else {
       avg = Math.sqrt(sq);
     }
@@ -108,7 +111,8 @@ export function stepF32(
     if (centered) {
       const ga = fround(fround(gradAvg[i]! * alpha) + fround(alphaComplement * g));
       gradAvg[i] = ga;
-      avg = fround(Math.sqrt(fround(sq - fround(ga * ga))));
+      const variance = fround(sq - fround(ga * ga));
+      avg = fround(Math.sqrt(variance < 0 ? 0 : variance));
     } else {
       avg = fround(Math.sqrt(sq));
     }
