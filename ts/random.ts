@@ -83,6 +83,7 @@ function checkFillTarget(argument: string, target: unknown): void {
   if (isDetached(target.buffer)) throw new DownhillTypeError("INVALID_ARGUMENT", `${argument} is a ${target.constructor.name} whose ArrayBuffer is detached (transferred); pass a live array.`);
 }
 
+/** A seeded generator; the same seed and the same calls give the same numbers. */
 export class Random {
   readonly #s: Uint32Array;
   #spare: number | null = null;

@@ -122,15 +122,15 @@ function flatten(values: unknown): { flat: ArrayLike<number>; shape: Shape } {
   return { flat, shape: [rows.length, cols] };
 }
 
+/** Only this module constructs tensors. */
+const MINT: unique symbol = Symbol("Tensor");
+
 /**
  * A tensor of rank 0–2 (f32 or f64) on a backend, with reverse-mode differentiation:
  * operations record how they were computed when an input requires a gradient, and
  * `backward()` on a scalar adds ∂loss/∂leaf into the `grad` of every leaf created with
  * `requiresGrad: true`. Create tensors with {@link tensor}.
  */
-/** Only this module constructs tensors. */
-const MINT: unique symbol = Symbol("Tensor");
-
 export class Tensor {
   /** [], [n] or [rows, cols]; values are stored row-major. */
   readonly shape: Shape;
