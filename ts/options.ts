@@ -83,14 +83,15 @@ function rangeText(r: Range): string {
 
 /** A finite number in `range`; NaN, ±Infinity and non-numbers are refused. */
 export function checkNumber(argument: string, value: unknown, range: Range = {}): number {
-  const wanted = `a finite number${rangeText(range) ? ` ${rangeText(range)}` : ""}`;
+  // The message is built only on failure: validation runs on every fit() and optimizer.
+  const wanted = (): string => `a finite number${rangeText(range) ? ` ${rangeText(range)}` : ""}`;
   if (typeof value !== "number") {
-    throw new DownhillTypeError("INVALID_ARGUMENT", `${argument} must be ${wanted}; got ${describe(value)}.`);
+    throw new DownhillTypeError("INVALID_ARGUMENT", `${argument} must be ${wanted()}; got ${describe(value)}.`);
   }
   const below = range.min !== undefined && (range.minExclusive ? value <= range.min : value < range.min);
   const above = range.max !== undefined && (range.maxExclusive ? value >= range.max : value > range.max);
   if (!Number.isFinite(value) || below || above) {
-    throw new DownhillRangeError("INVALID_ARGUMENT", `${argument} must be ${wanted}; got ${value}.`);
+    throw new DownhillRangeError("INVALID_ARGUMENT", `${argument} must be ${wanted()}; got ${value}.`);
   }
   return value;
 }
