@@ -128,6 +128,24 @@ fn disjoint(spans: &[Span]) -> bool {
     true
 }
 
+/// The written ranges overlap neither each other nor any read range.
+fn writes_apart(inputs: &[Span], outputs: &[Span]) -> bool {
+    disjoint(outputs) && inputs.iter().all(|s| outputs.iter().all(|o| disjoint(&[*s, *o])))
+}
+
+/// Every row index is below `n`, and with `classes` every row's target is a class index
+/// in `[0, classes)`.
+fn rows_valid<T: Float>(rows: &[u32], y: &[T], n: usize, classes: Option<usize>) -> bool {
+    rows.iter().all(|&i| {
+        let i = i as usize;
+        i < n
+            && classes.map_or(true, |k| {
+                let c = y[i].to_f64();
+                c >= 0.0 && c < k as f64 && c == (c as usize) as f64
+            })
+    })
+}
+
 /// One tensor of a step table: its parameter, gradient and `K` state buffers. A state
 /// pointer of 0 means the optimizer keeps no such buffer (its slice is empty).
 struct Tensor<'a, T, const K: usize> {
@@ -714,7 +732,7 @@ fn run_model<T: Float>(model: Model, a: &ModelArgs, partial: bool) -> i32 {
         Ok(spans) => spans,
         Err(status) => return status,
     };
-    if !disjoint(&outputs) || inputs.iter().any(|s| outputs.iter().any(|o| !disjoint(&[*s, *o]))) {
+    if !writes_apart(&inputs, &outputs) {
         return ALIASED;
     }
     // SAFETY: every range was checked above (non-null unless empty, aligned, inside linear
@@ -722,16 +740,8 @@ fn run_model<T: Float>(model: Model, a: &ModelArgs, partial: bool) -> i32 {
     unsafe {
         let rows = slice::<u32>(a.rows, a.count);
         let y = slice::<T>(a.y, a.n);
-        for &i in rows {
-            if i as usize >= a.n {
-                return BAD_ARGUMENT;
-            }
-            if model == Model::Softmax {
-                let c = y[i as usize].to_f64();
-                if !(c >= 0.0 && c < a.k as f64 && c == (c as usize) as f64) {
-                    return BAD_ARGUMENT;
-                }
-            }
+        if !rows_valid(rows, y, a.n, if model == Model::Softmax { Some(a.k) } else { None }) {
+            return BAD_ARGUMENT;
         }
         let batch = affine::Batch { x: slice::<T>(a.x, x_len), y, d: a.d, rows };
         let (w, b) = (slice::<T>(a.w, w_len), slice::<T>(a.b, b_len));
@@ -921,7 +931,7 @@ fn run_mlp<T: Float>(a: &MlpArgs, partial: bool) -> i32 {
         Ok(spans) => spans,
         Err(status) => return status,
     };
-    if !disjoint(&outputs) || inputs.iter().any(|s| outputs.iter().any(|o| !disjoint(&[*s, *o]))) {
+    if !writes_apart(&inputs, &outputs) {
         return ALIASED;
     }
     // SAFETY: every range was checked above (non-null unless empty, aligned, inside linear
@@ -929,16 +939,8 @@ fn run_mlp<T: Float>(a: &MlpArgs, partial: bool) -> i32 {
     unsafe {
         let rows = slice::<u32>(a.rows, a.count);
         let y = slice::<T>(a.y, a.n);
-        for &i in rows {
-            if i as usize >= a.n {
-                return BAD_ARGUMENT;
-            }
-            if a.output == mlp::SOFTMAX {
-                let c = y[i as usize].to_f64();
-                if !(c >= 0.0 && c < k as f64 && c == (c as usize) as f64) {
-                    return BAD_ARGUMENT;
-                }
-            }
+        if !rows_valid(rows, y, a.n, if a.output == mlp::SOFTMAX { Some(k) } else { None }) {
+            return BAD_ARGUMENT;
         }
         let batch = affine::Batch { x: slice::<T>(a.x, x_len), y, d, rows };
         let mut weights: Vec<&[T]> = Vec::with_capacity(a.layers);

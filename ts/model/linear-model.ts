@@ -16,6 +16,7 @@ import { checkDataset, toDataset, type Dataset, type Features, type Targets } fr
 import type { ArrayOf, Dtype } from "../dtype.ts";
 import { bytesPerElement, isFloatArray } from "../dtype.ts";
 import { DownhillError, DownhillRangeError, DownhillTypeError, describe, disposedError, abstractClass } from "../errors.ts";
+import { batchIndices, checkBatchRange, checkBatchRows } from "../train/batch.ts";
 import type { Initializer } from "../init.ts";
 import { forwardF32, forwardF64, scratchLen } from "../kernels/model/affine.ts";
 import { checkBoolean, checkKeys, checkNumber } from "../options.ts";
@@ -474,19 +475,12 @@ class Bound implements BoundData {
 
   lossAndGradient(indices: Uint32Array, start: number, end: number): number {
     this.#live();
-    if (!(indices instanceof Uint32Array)) {
-      throw new DownhillTypeError("INVALID_ARGUMENT", `lossAndGradient(indices): indices must be a Uint32Array of row numbers; got ${describe(indices)}.`);
-    }
-    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end > indices.length || start >= end) {
-      throw new DownhillRangeError("INVALID_ARGUMENT", `lossAndGradient(indices, start, end): need 0 <= start < end <= indices.length (${indices.length}); got start ${describe(start)}, end ${describe(end)}.`);
-    }
+    checkBatchRange(indices, start, end);
     const n = this.n;
-    for (let i = start; i < end; i++) {
-      if (indices[i]! >= n) throw new DownhillRangeError("INVALID_ARGUMENT", `lossAndGradient(indices): indices[${i}] = ${indices[i]} is not a row of the ${n} bound rows.`);
-    }
+    checkBatchRows(indices, start, end, n);
     const count = end - start;
     if (count > this.#rows!.length) this.#grow(count);
-    this.#rows!.array.set(start === 0 && end === indices.length ? indices : indices.subarray(start, end));
+    this.#rows!.array.set(batchIndices(indices, start, end));
     this.#call ??= this.#makeCall(this.#x, this.#y, n, this.#rows!, this.#scratch!, null, null);
     return this.#run(this.#call, count);
   }

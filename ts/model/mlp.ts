@@ -18,6 +18,7 @@ import { checkBackendName, resolveBackend } from "../backend/select.ts";
 import { checkDataset, type Dataset, type Features, type Targets } from "../data/dataset.ts";
 import { bytesPerElement, type Dtype } from "../dtype.ts";
 import { DownhillError, DownhillRangeError, DownhillTypeError, describe, disposedError } from "../errors.ts";
+import { batchIndices, checkBatchRange, checkBatchRows } from "../train/batch.ts";
 import { calculateGain, heNormal, xavierUniform, type Initializer } from "../init.ts";
 import { exp } from "../kernels/math.ts";
 import { BINARY, forwardF32, forwardF64, RELU, REGRESSION, scratchLen, SIGMOID, SOFTMAX, TANH } from "../kernels/model/mlp.ts";
@@ -544,19 +545,12 @@ class MLPBound implements BoundData {
 
   lossAndGradient(indices: Uint32Array, start: number, end: number): number {
     this.#live();
-    if (!(indices instanceof Uint32Array)) {
-      throw new DownhillTypeError("INVALID_ARGUMENT", `lossAndGradient(indices): indices must be a Uint32Array of row numbers; got ${describe(indices)}.`);
-    }
-    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end > indices.length || start >= end) {
-      throw new DownhillRangeError("INVALID_ARGUMENT", `lossAndGradient(indices, start, end): need 0 <= start < end <= indices.length (${indices.length}); got start ${describe(start)}, end ${describe(end)}.`);
-    }
+    checkBatchRange(indices, start, end);
     const n = this.n;
-    for (let i = start; i < end; i++) {
-      if (indices[i]! >= n) throw new DownhillRangeError("INVALID_ARGUMENT", `lossAndGradient(indices): indices[${i}] = ${indices[i]} is not a row of the ${n} bound rows.`);
-    }
+    checkBatchRows(indices, start, end, n);
     const count = end - start;
     if (count > this.#rows!.length) this.#grow(count);
-    this.#rows!.array.set(indices.subarray(start, end));
+    this.#rows!.array.set(batchIndices(indices, start, end));
     this.#call ??= this.#makeCall(this.#x, this.#y, n, this.#rows!, this.#scratch!, this.#table, null);
     return this.#run(this.#call, count);
   }

@@ -17,6 +17,7 @@ import type { WorkerKernel } from "../backend/wasm/worker.ts";
 import type { Dataset } from "../data/dataset.ts";
 import type { FloatArray } from "../dtype.ts";
 import { DownhillRangeError, DownhillTypeError, describe, disposedError } from "../errors.ts";
+import { batchIndices, checkBatchRange, checkBatchRows } from "./batch.ts";
 import { Parameter } from "../parameter.ts";
 import type { Trainable } from "./trainable.ts";
 
@@ -143,19 +144,14 @@ export class ParallelBound {
 
   lossAndGradient(indices: Uint32Array, start: number, end: number): number | Promise<number> {
     this.#live();
-    if (!(indices instanceof Uint32Array)) {
-      throw new DownhillTypeError("INVALID_ARGUMENT", `lossAndGradient(indices): indices must be a Uint32Array of row numbers; got ${describe(indices)}.`);
-    }
-    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end > indices.length || start >= end) {
-      throw new DownhillRangeError("INVALID_ARGUMENT", `lossAndGradient(indices, start, end): need 0 <= start < end <= indices.length (${indices.length}); got start ${describe(start)}, end ${describe(end)}.`);
-    }
+    checkBatchRange(indices, start, end);
     const pool = this.#pool;
     const total = end - start;
     if (total > pool.batch.length) {
       throw new DownhillRangeError("INVALID_ARGUMENT", `lossAndGradient: a batch of ${total} rows is larger than the workers were started for (${pool.batch.length} rows).`);
     }
     // Every worker picks its rows of the batch, in batch order, itself.
-    pool.batch.set(indices.subarray(start, end));
+    pool.batch.set(batchIndices(indices, start, end));
     this.#sendWeights();
     const done = pool.dispatch(RUN_STEP, total);
     const finish = (): number => {
@@ -176,10 +172,7 @@ export class ParallelBound {
     let held = 0;
     for (let w = 0; w < counts.length; w++) held += counts[w]!;
     if (held === end - start) return;
-    const n = this.n;
-    for (let i = start; i < end; i++) {
-      if (indices[i]! >= n) throw new DownhillRangeError("INVALID_ARGUMENT", `lossAndGradient(indices): indices[${i}] = ${indices[i]} is not a row of the ${n} bound rows.`);
-    }
+    checkBatchRows(indices, start, end, this.n);
     throw new DownhillRangeError("INVALID_ARGUMENT", `lossAndGradient: the workers held ${held} of the batch's ${end - start} rows.`);
   }
 
