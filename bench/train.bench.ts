@@ -75,8 +75,9 @@ function publicApi(backend: "wasm" | "ts", dtype: Dtype, data: Dataset, kind: Ki
 /**
  * The loop of fit() written directly against the wasm backend's kernels: the data copied
  * into WebAssembly memory once, then per batch the fused model kernel (forward, loss,
- * backward in one call) and the optimizer's step kernel — no validation, no gradient norm,
- * no history. W4 shuffles with fit()'s generator and starts a fresh Adam each epoch, as
+ * backward in one call) and the optimizer's step kernel (W3), or the epoch's batches in
+ * one call of the fused training kernel, crate/src/train.rs (W4) — no validation, no
+ * history. W4 shuffles with fit()'s generator and starts a fresh Adam each epoch, as
  * fit() does.
  */
 function kernelLoop(dtype: Dtype, data: Regression, kind: Kind): Contender {
@@ -128,23 +129,35 @@ function kernelLoop(dtype: Dtype, data: Regression, kind: Kind): Contender {
       const moments = [alloc(d), alloc(d), alloc(1), alloc(1)];
       const plan = wasmBackend.plan(dtype, [{ param: w, grad: gw, state: [moments[0]!, moments[1]!, null] }, { param: b!, grad: gb!, state: [moments[2]!, moments[3]!, null] }], 3);
       owned.push(plan);
-      const scalars = new Float64Array(SCALARS);
       const options = { ...ADAM_DEFAULTS, lr: EPOCH.lr, betas: [ADAM.beta1, ADAM.beta2] as const, eps: ADAM.eps };
       const order = new Uint32Array(n);
+      // The epoch's batches in one call of the fused training kernel (crate/src/train.rs),
+      // as fit() runs them: all rows in shuffled order, every step's Adam scalars.
+      const steps = Math.ceil(n / batch);
+      const all = wasmBackend.allocRows(n);
+      const flags = wasmBackend.allocRows(steps);
+      owned.push(all, flags);
+      const f64 = (length: number): Storage => {
+        const s = wasmBackend.alloc("f64", length);
+        owned.push(s);
+        return s;
+      };
+      const [scalars, losses, norms] = [f64(steps * SCALARS), f64(steps), f64(steps)];
+      const train = { model: { ...call, rows: all }, count: n, batch, kernel: "adam" as const, plan, scalars, flags, maxNorm: NaN, tol: 0, losses, norms };
+      const step = new Float64Array(SCALARS);
       return {
         run: () => {
           for (const m of moments) m.array.fill(0);
           for (let i = 0; i < n; i++) order[i] = i;
           new Random(EPOCH.seed).shuffle(order);
-          let t = 0;
-          for (let start = 0; start < n; start += batch) {
-            const end = Math.min(start + batch, n);
-            rows.array.set(order.subarray(start, end));
-            wasmBackend.modelLossAndGradient(call, end - start);
-            t++;
-            const flags = prepareAdam(options, false, t, scalars);
-            wasmBackend.step("adam", plan, scalars, t === 1 ? flags | FLAG_NEW_STATE : flags);
+          all.array.set(order);
+          const [s, f] = [scalars.array, flags.array];
+          for (let t = 1; t <= steps; t++) {
+            const bits = prepareAdam(options, false, t, step);
+            f[t - 1] = t === 1 ? bits | FLAG_NEW_STATE : bits;
+            s.set(step, (t - 1) * SCALARS);
           }
+          wasmBackend.train(train);
         },
         read,
         dispose: () => owned.forEach((o) => o.dispose()),

@@ -10,7 +10,8 @@
 use downhill::float::Float;
 use downhill::model::affine::{scratch_len, Batch};
 use downhill::model::linear::{self, Loss, MSE};
-use downhill::optim::{adam, sgd};
+use downhill::optim::{adam, sgd, FLAG_NEW_STATE, SCALARS};
+use downhill::train::{self, Records, Slot};
 use downhill::rng;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -297,7 +298,8 @@ impl<T: Float> Epoch<T> {
     }
 
     /// One epoch as fit() runs it: a fresh Adam, rows shuffled by the seeded generator,
-    /// batches of 32, one model kernel and one Adam step per tensor per batch.
+    /// batches of 32, each with the model kernel, the gradient norm and an Adam step per
+    /// tensor, in crate/src/train.rs's loop.
     fn run(&mut self, x: &[T], y: &[T], d: usize) {
         for m in self.moments.iter_mut() {
             for v in m.iter_mut() {
@@ -310,19 +312,29 @@ impl<T: Float> Epoch<T> {
         let mut state = rng::seed(EPOCH_SEED);
         rng::shuffle(&mut state, &mut self.order);
         let loss = Loss { code: MSE, delta: T::ONE };
-        let n = self.order.len();
-        let [mw, vw, mb, vb] = &mut self.moments;
-        let (mut start, mut t) = (0, 0u64);
-        while start < n {
-            let end = (start + EPOCH_BATCH).min(n);
-            let batch = Batch { x, y, d, rows: &self.order[start..end] };
-            linear::loss_and_gradient(&batch, loss, T::ZERO, T::ZERO, &self.w, &self.b, &mut self.gw, &mut self.gb, &mut self.scratch);
-            t += 1;
-            let hp = adam_hp::<T>(ADAM_LR, t);
-            adam::step(&hp, &mut self.w, &self.gw, mw, vw, &mut []);
-            adam::step(&hp, &mut self.b, &self.gb, mb, vb, &mut []);
-            start = end;
+        let steps = (self.order.len() + EPOCH_BATCH - 1) / EPOCH_BATCH;
+        // Each step's scalars, as fit() prepares them for its fused run of the epoch.
+        let mut scalars = vec![0.0; steps * SCALARS];
+        for t in 1..=steps {
+            let (bc1, bc2) = (1.0 - BETA1.powi(t as i32), 1.0 - BETA2.powi(t as i32));
+            scalars[(t - 1) * SCALARS..(t - 1) * SCALARS + 6].copy_from_slice(&[BETA1, BETA2, EPS, 0.0, -(ADAM_LR / bc1), bc2.sqrt()]);
         }
+        let mut flags = vec![0u32; steps];
+        flags[0] = FLAG_NEW_STATE;
+        let (mut losses, mut norms) = (vec![0.0; steps], vec![0.0; steps]);
+        let [mw, vw, mb, vb] = &mut self.moments;
+        let (mut e1, mut e2) = ([T::ZERO; 0], [T::ZERO; 0]);
+        let mut slots = [
+            Slot { param: &mut self.w[..], grad: &mut self.gw[..], state: [&mut mw[..], &mut vw[..], &mut e1[..]] },
+            Slot { param: &mut self.b[..], grad: &mut self.gb[..], state: [&mut mb[..], &mut vb[..], &mut e2[..]] },
+        ];
+        let scratch = &mut self.scratch;
+        // The same call as the wasm backend's fused epoch: crate/src/train.rs.
+        train::steps::<T, adam::Step<T>, 3>(&mut slots, &self.order, EPOCH_BATCH, &scalars, &flags, None, 0.0, Records { loss: &mut losses, norm: &mut norms }, |rows, slots| {
+            let (first, rest) = slots.split_at_mut(1);
+            let batch = Batch { x, y, d, rows };
+            linear::loss_and_gradient(&batch, loss, T::ZERO, T::ZERO, &*first[0].param, &*rest[0].param, &mut *first[0].grad, &mut *rest[0].grad, scratch)
+        });
     }
 }
 

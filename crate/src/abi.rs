@@ -700,29 +700,52 @@ struct ModelArgs {
 /// (an integer in [0, k)), then runs the model's kernel: `partial` runs its
 /// `partial_loss_and_gradient` (the batch's share of a mean over `total` >= count rows,
 /// without penalties), otherwise `loss_and_gradient`.
-fn run_model<T: Float>(model: Model, a: &ModelArgs, partial: bool) -> i32 {
-    use crate::model::{affine, linear, logistic, softmax};
-    if a.k == 0 || (model != Model::Softmax && a.k != 1) || a.bias > 1 || (partial && (a.total == 0 || a.total < a.count)) {
-        return BAD_ARGUMENT;
+/// A model call's hyperparameters, rounded to the dtype, and the lengths of its buffers.
+struct ModelShape<T> {
+    l2: T,
+    l1: T,
+    delta: T,
+    x_len: usize,
+    w_len: usize,
+    b_len: usize,
+}
+
+/// Checks what every model export takes besides pointers: outputs, bias flag, penalties,
+/// loss and Huber threshold, sizes, and a scratch of `batch · (2k + 1)` values.
+fn model_shape<T: Float>(model: Model, a: &ModelArgs, batch: usize) -> Result<ModelShape<T>, i32> {
+    use crate::model::linear;
+    if a.k == 0 || (model != Model::Softmax && a.k != 1) || a.bias > 1 {
+        return Err(BAD_ARGUMENT);
     }
     let (l2, l1) = (T::from_f64(a.l2), T::from_f64(a.l1));
     if !(a.l2 >= 0.0 && a.l2 <= f64::MAX && a.l1 >= 0.0 && a.l1 <= f64::MAX) || !(l2.to_f64() <= f64::MAX && l1.to_f64() <= f64::MAX) {
-        return BAD_ARGUMENT;
+        return Err(BAD_ARGUMENT);
     }
     let delta = T::from_f64(a.delta);
     if model == Model::Linear && (a.loss > linear::HUBER || (a.loss == linear::HUBER && !(delta > T::ZERO && delta.to_f64() <= f64::MAX))) {
-        return BAD_ARGUMENT;
+        return Err(BAD_ARGUMENT);
     }
     let (x_len, w_len) = match (a.n.checked_mul(a.d), a.d.checked_mul(a.k)) {
         (Some(x), Some(w)) => (x, w),
-        _ => return OUT_OF_BOUNDS,
+        _ => return Err(OUT_OF_BOUNDS),
     };
-    let b_len = if a.bias == 1 { a.k } else { 0 };
-    match a.count.checked_mul(2 * a.k + 1) {
+    match batch.checked_mul(2 * a.k + 1) {
         Some(need) if need <= a.scratch_len => {}
-        Some(_) => return BAD_ARGUMENT,
-        None => return OUT_OF_BOUNDS,
+        Some(_) => return Err(BAD_ARGUMENT),
+        None => return Err(OUT_OF_BOUNDS),
     }
+    Ok(ModelShape { l2, l1, delta, x_len, w_len, b_len: if a.bias == 1 { a.k } else { 0 } })
+}
+
+fn run_model<T: Float>(model: Model, a: &ModelArgs, partial: bool) -> i32 {
+    use crate::model::{affine, linear, logistic, softmax};
+    if partial && (a.total == 0 || a.total < a.count) {
+        return BAD_ARGUMENT;
+    }
+    let ModelShape { l2, l1, delta, x_len, w_len, b_len } = match model_shape::<T>(model, a, a.count) {
+        Ok(shape) => shape,
+        Err(status) => return status,
+    };
     let checked = (|| -> Result<([Span; 5], [Span; 4]), i32> {
         let inputs = [span::<T>(a.x, x_len)?, span::<T>(a.y, a.n)?, span::<u32>(a.rows, a.count)?, span::<T>(a.w, w_len)?, span::<T>(a.b, b_len)?];
         let outputs = [span::<T>(a.grad_w, w_len)?, span::<T>(a.grad_b, b_len)?, span::<T>(a.scratch, a.scratch_len)?, span::<f64>(a.out, 1)?];
@@ -1091,6 +1114,178 @@ step_exports!(adam, 3, dh_adam_step_f32, dh_adam_step_f64);
 step_exports!(adamax, 2, dh_adamax_step_f32, dh_adamax_step_f64);
 step_exports!(nadam, 2, dh_nadam_step_f32, dh_nadam_step_f64);
 step_exports!(radam, 2, dh_radam_step_f32, dh_radam_step_f64);
+
+// ---------------------------------------------------------------------------------
+// Training (crate/src/train.rs): many batches of a linear model, each with its optimizer
+// step, in one call.
+
+/// The arguments of a train export besides the model's (see `train_exports!`).
+struct TrainArgs {
+    model: ModelArgs,
+    which: Model,
+    batch: usize,
+    table: usize,
+    scalars: usize,
+    flags: usize,
+    max_norm: f64,
+    tol: f64,
+    losses: usize,
+    norms: usize,
+}
+
+/// Checks everything — the model's arguments, every row of the batches, the step table
+/// (row 0 the weights, row 1 the bias), every step's hyperparameters against the state
+/// buffers present, and that no two buffers overlap — then runs crate/src/train.rs's
+/// `steps` with kernel `S`. The number of batches recorded goes to the u32 at `out`.
+fn run_train<T: Float, S: Kernel<T, K>, const K: usize>(t: &TrainArgs) -> i32 {
+    use crate::model::{affine, linear, logistic, softmax};
+    use crate::train::{steps, Records, Slot};
+    let a = &t.model;
+    if a.count == 0 || t.batch == 0 || !(t.max_norm.is_nan() || t.max_norm > 0.0) || t.tol.is_nan() {
+        return BAD_ARGUMENT;
+    }
+    let ModelShape { l2, l1, delta, x_len, w_len, b_len } = match model_shape::<T>(t.which, a, t.batch.min(a.count)) {
+        Ok(shape) => shape,
+        Err(status) => return status,
+    };
+    let tensors = 1 + a.bias as usize;
+    let count = (a.count + t.batch - 1) / t.batch;
+    let rows = match table::<K>(t.table, tensors) {
+        Ok(rows) => rows,
+        Err(status) => return status,
+    };
+    let checked = (|| -> Result<Vec<Span>, i32> {
+        let mut spans = vec![
+            span::<T>(a.x, x_len)?,
+            span::<T>(a.y, a.n)?,
+            span::<u32>(a.rows, a.count)?,
+            span::<T>(a.scratch, a.scratch_len)?,
+            span::<f64>(t.scalars, count * SCALARS)?,
+            span::<u32>(t.flags, count)?,
+            span::<f64>(t.losses, count)?,
+            span::<f64>(t.norms, count)?,
+            span::<u32>(a.out, 1)?,
+            span::<u32>(t.table, tensors * (3 + K))?,
+        ];
+        for (i, row) in rows.chunks_exact(3 + K).enumerate() {
+            if row[0] as usize != if i == 0 { w_len } else { b_len } {
+                return Err(BAD_ARGUMENT);
+            }
+            // Parameter and gradient always; a state buffer where the pointer is not 0.
+            for (slot, &ptr) in row[1..].iter().enumerate() {
+                if slot < 2 || ptr != 0 {
+                    spans.push(span::<T>(ptr as usize, row[0] as usize)?);
+                }
+            }
+        }
+        Ok(spans)
+    })();
+    let spans = match checked {
+        Ok(spans) => spans,
+        Err(status) => return status,
+    };
+    if !disjoint(&spans) {
+        return ALIASED;
+    }
+    // SAFETY: every range was checked above (non-null unless empty, aligned, inside linear
+    // memory) and no two overlap; the slices made from them live only for this call.
+    unsafe {
+        let order = slice::<u32>(a.rows, a.count);
+        let y = slice::<T>(a.y, a.n);
+        if !rows_valid(order, y, a.n, if t.which == Model::Softmax { Some(a.k) } else { None }) {
+            return BAD_ARGUMENT;
+        }
+        let (scalars, flags) = (slice::<f64>(t.scalars, count * SCALARS), slice::<u32>(t.flags, count));
+        let mut slots: Vec<Slot<T, K>> = Vec::with_capacity(tensors);
+        for row in rows.chunks_exact(3 + K) {
+            let len = row[0] as usize;
+            let state: [&mut [T]; K] = core::array::from_fn(|k| slice_mut::<T>(row[3 + k] as usize, if row[3 + k] == 0 { 0 } else { len }));
+            slots.push(Slot { param: slice_mut::<T>(row[1] as usize, len), grad: slice_mut::<T>(row[2] as usize, len), state });
+        }
+        for j in 0..count {
+            let mut hyper = [0.0; SCALARS];
+            hyper.copy_from_slice(&scalars[j * SCALARS..(j + 1) * SCALARS]);
+            let required = S::new(&hyper, flags[j]).required_states();
+            for slot in &slots {
+                if (0..K).any(|k| required & (1 << k) != 0 && slot.state[k].len() != slot.param.len()) {
+                    return MISSING_STATE;
+                }
+            }
+        }
+        let x = slice::<T>(a.x, x_len);
+        let scratch = slice_mut::<T>(a.scratch, a.scratch_len);
+        let records = Records { loss: slice_mut::<f64>(t.losses, count), norm: slice_mut::<f64>(t.norms, count) };
+        let (which, d, k, loss) = (t.which, a.d, a.k, linear::Loss { code: a.loss, delta });
+        let max_norm = if t.max_norm.is_nan() { None } else { Some(t.max_norm) };
+        let done = steps::<T, S, K>(&mut slots, order, t.batch, scalars, flags, max_norm, t.tol, records, |rows, slots| {
+            let (first, rest) = slots.split_at_mut(1);
+            let weights = &mut first[0];
+            let (b, grad_b): (&[T], &mut [T]) = match rest.first_mut() {
+                Some(bias) => (&*bias.param, &mut *bias.grad),
+                None => (&[], &mut []),
+            };
+            let batch = affine::Batch { x, y, d, rows };
+            match which {
+                Model::Linear => linear::loss_and_gradient(&batch, loss, l2, l1, &*weights.param, b, &mut *weights.grad, grad_b, scratch),
+                Model::Logistic => logistic::loss_and_gradient(&batch, l2, l1, &*weights.param, b, &mut *weights.grad, grad_b, scratch),
+                Model::Softmax => softmax::loss_and_gradient(&batch, k, l2, l1, &*weights.param, b, &mut *weights.grad, grad_b, scratch),
+            }
+        });
+        *(a.out as *mut u32) = done as u32;
+    }
+    OK
+}
+
+/// Runs the step kernel numbered as in ts/kernels/optim/index.ts (the order of
+/// `step_exports!` above).
+fn run_train_kernel<T: Float>(kernel: u32, t: &TrainArgs) -> i32 {
+    match kernel {
+        0 => run_train::<T, optim::sgd::Step<T>, 1>(t),
+        1 => run_train::<T, optim::adagrad::Step<T>, 1>(t),
+        2 => run_train::<T, optim::rmsprop::Step<T>, 3>(t),
+        3 => run_train::<T, optim::adadelta::Step<T>, 2>(t),
+        4 => run_train::<T, optim::lion::Step<T>, 1>(t),
+        5 => run_train::<T, optim::adam::Step<T>, 3>(t),
+        6 => run_train::<T, optim::adamax::Step<T>, 2>(t),
+        7 => run_train::<T, optim::nadam::Step<T>, 2>(t),
+        8 => run_train::<T, optim::radam::Step<T>, 2>(t),
+        _ => BAD_ARGUMENT,
+    }
+}
+
+/// Exports `$f32` and `$f64`: `(x, y, n, d, k, model, bias, loss, delta, l2, l1, order,
+/// count, batch, scratch, scratch_len, table, kernel, scalars, flags, max_norm, tol,
+/// losses, norms, out) -> status`. The model (0 linear, 1 logistic, 2 softmax) is the one
+/// of `model_exports!` with the same arguments, its weights and bias being rows 0 and 1
+/// of the step table (`bias` rows of `[len, param, grad, state…]` after the first);
+/// `order` holds the `count` rows of the batches of `batch` rows, step j's scalars are
+/// `scalars[j·8 ..]` and its flags `flags[j]`; `max_norm` NaN means no clipping. Each
+/// batch's loss and gradient norm go to `losses[j]`, `norms[j]`.
+macro_rules! train_exports {
+    ($($t:ty => $name:ident),*) => {
+        $(
+        #[no_mangle]
+        #[allow(clippy::too_many_arguments)]
+        pub extern "C" fn $name(
+            x: usize, y: usize, n: usize, d: usize, k: usize, model: u32, bias: u32, loss: u32, delta: f64, l2: f64, l1: f64,
+            order: usize, count: usize, batch: usize, scratch: usize, scratch_len: usize,
+            table: usize, kernel: u32, scalars: usize, flags: usize, max_norm: f64, tol: f64,
+            losses: usize, norms: usize, out: usize,
+        ) -> i32 {
+            let which = match model {
+                0 => Model::Linear,
+                1 => Model::Logistic,
+                2 => Model::Softmax,
+                _ => return BAD_ARGUMENT,
+            };
+            let model = ModelArgs { x, y, n, d, k, rows: order, count, total: count, w: 0, b: 0, bias, grad_w: 0, grad_b: 0, scratch, scratch_len, loss, delta, l2, l1, out };
+            run_train_kernel::<$t>(kernel, &TrainArgs { model, which, batch, table, scalars, flags, max_norm, tol, losses, norms })
+        }
+        )*
+    };
+}
+
+train_exports!(f32 => dh_train_f32, f64 => dh_train_f64);
 
 // ---------------------------------------------------------------------------------
 // Autograd tensors (crate/src/tensor/): every export checks its buffers, that each view

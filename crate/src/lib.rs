@@ -16,3 +16,4 @@ pub mod optim;
 pub mod reduce;
 pub mod rng;
 pub mod tensor;
+pub mod train;

@@ -16,7 +16,7 @@ import { describe, expect, it } from "vitest";
 import compileDownhill from "../../build/downhill.wasm";
 import { bind } from "../../ts/backend/wasm/abi.ts";
 import { WasmStorage } from "../../ts/backend/wasm/index.ts";
-import { DownhillError, MLP, Parameter, SGD, SoftmaxRegression, fit, memoryUsage, toDataset, type BackendName } from "../../ts/index.ts";
+import { DownhillError, LinearRegression, MLP, Parameter, SGD, SoftmaxRegression, fit, memoryUsage, toDataset, type BackendName } from "../../ts/index.ts";
 
 /** The u32 index in WebAssembly memory of the step-table row `[length, param, grad, …]` of `p`. */
 function stepTableRow(p: Parameter): number {
@@ -153,6 +153,31 @@ describe("a fault in a kernel call makes only that object unusable", () => {
     const result = await fit(model, data, { optimizer: "sgd", optimizerOptions: { lr: 0.5 }, batchSize: 8, epochs: 30, tol: null });
     expect(result.history.at(-1)!.trainLoss).toBeLessThan(Math.log(3));
     model.dispose();
+  });
+
+  it("a fused fit whose step table is overwritten between epochs: WASM_FAULT before any write; the optimizer is unusable, the weights are those of the last epoch", async () => {
+    const X = Array.from({ length: 40 }, (_, i) => [Math.sin(i), Math.cos(3 * i)]);
+    const data = toDataset(X, X.map(([a, b]) => 2 * a! - b! + 0.5));
+    const train = (epochs: number, corrupt: boolean) => {
+      const model = new LinearRegression({ backend: "wasm", features: 2 });
+      const optimizer = new SGD(model.parameters(), { lr: 0.1, momentum: 0.5 });
+      const [w] = model.parameters();
+      const run = fit(model, data, {
+        optimizer, batchSize: 8, epochs, seed: 1, tol: null,
+        onEpoch: () => {
+          // The state exists once the first epoch has stepped: overwrite w's param pointer.
+          if (corrupt) new Uint32Array(w!.data.buffer)[stepTableRow(w!) + 1] = w!.data.buffer.byteLength - 8;
+        },
+      });
+      return { model, optimizer, run };
+    };
+    const once = train(1, false);
+    await once.run;
+    const faulty = train(3, true);
+    await expect(faulty.run).rejects.toMatchObject({ code: "WASM_FAULT", message: expect.stringMatching(/Training steps was refused by the WebAssembly module: a buffer outside WebAssembly memory/) });
+    expect([...faulty.model.weights, faulty.model.bias]).toEqual([...once.model.weights, once.model.bias]);
+    expect(() => faulty.optimizer.step()).toThrow(expect.objectContaining({ code: "WASM_FAULT", message: expect.stringMatching(/This SGD optimizer is unusable/) }));
+    for (const x of [once.model, once.optimizer, faulty.model, faulty.optimizer]) x.dispose();
   });
 
   it("a trap in an export becomes WASM_FAULT with the trap as its cause, and the module instance keeps working", () => {

@@ -93,6 +93,15 @@ export interface Backend {
    * penalty. Inputs are checked by the caller.
    */
   mlpLossAndGradient(call: MlpCall, count: number): number;
+  /**
+   * Many steps of fit()'s inner loop in one call (crate/src/train.rs ↔
+   * ts/kernels/train.ts): per batch of `call.batch` rows of the first `call.count` rows of
+   * `call.model.rows`, the model's kernel, the gradient norm, clipping and the optimizer's
+   * step kernel on `call.plan` (row 0 the model's weights, row 1 its bias). Writes each
+   * batch's loss and norm to `call.losses`/`call.norms` and returns how many batches it
+   * recorded (see crate/src/train.rs for where it stops). Inputs are checked by the caller.
+   */
+  train(call: TrainCall): number;
   /** Autograd's kernels (crate/src/tensor/ ↔ ts/kernels/tensor/). */
   readonly tensor: TensorKernels;
 }
@@ -160,6 +169,28 @@ export interface ModelCall {
   /** Penalty weights (λ ≥ 0) on the weights, not the bias. */
   readonly l2: number;
   readonly l1: number;
+}
+
+/** The buffers and settings of a run of training steps (Backend.train). */
+export interface TrainCall {
+  /** The model's kernel call; its `rows` hold the batches' rows in order. */
+  readonly model: ModelCall;
+  /** Rows of `model.rows` the batches cover. */
+  readonly count: number;
+  /** Rows per batch (the last batch may be shorter). */
+  readonly batch: number;
+  readonly kernel: KernelName;
+  readonly plan: StepPlan;
+  /** SCALARS values per step, and each step's flags (u32). */
+  readonly scalars: Storage;
+  readonly flags: RowStorage;
+  /** clipGradNorm's maximum norm, NaN for none. */
+  readonly maxNorm: number;
+  /** Stop after a step whose gradient norm is below this. */
+  readonly tol: number;
+  /** One f64 per batch each. */
+  readonly losses: Storage;
+  readonly norms: Storage;
 }
 
 /** The buffers (all of one dtype and backend) and hyperparameters of an MLP kernel call. */

@@ -22,7 +22,9 @@ import { forwardF32, forwardF64, scratchLen } from "../kernels/model/affine.ts";
 import { checkBoolean, checkKeys, checkNumber } from "../options.ts";
 import { Parameter } from "../parameter.ts";
 import type { ParallelSpec } from "../train/data-parallel.ts";
-import type { BoundData, Trainable } from "../train/trainable.ts";
+import type { BoundData, StepsRun, Trainable } from "../train/trainable.ts";
+import type { Optimizer } from "../optim/optimizer.ts";
+import { SCALARS } from "../kernels/optim/kernel.ts";
 
 /** Weight penalties added to the mean loss: `l2·Σ w² + l1·Σ |w|` (the bias is not penalized). */
 export interface PenaltyOptions {
@@ -414,6 +416,8 @@ class Bound implements BoundData {
   readonly #shape: Shape;
   #rows: RowStorage | null = null;
   #scratch: Storage | null = null;
+  /** steps()' per-step buffers (scalars, flags, losses, norms), grown as runs need. */
+  #train: { steps: number; scalars: Storage; flags: RowStorage; losses: Storage; norms: Storage } | null = null;
   /** Where loss() writes the gradient it discards; allocated on its first call. */
   #sink: { w: Storage; b: Storage | null } | null = null;
   #call: ModelCall | null = null;
@@ -485,6 +489,70 @@ class Bound implements BoundData {
     return this.#run(this.#call, count);
   }
 
+  steps(run: StepsRun, optimizer: Optimizer<object>): number {
+    this.#live();
+    const { indices, start, end, batch } = run;
+    checkBatchRange(indices, start, end);
+    checkBatchRows(indices, start, end, this.n);
+    if (!Number.isSafeInteger(batch) || batch < 1) throw new DownhillRangeError("INVALID_ARGUMENT", `steps(run): run.batch must be a whole number >= 1; got ${describe(batch)}.`);
+    const fused = optimizer.fusible();
+    if (fused === null) return -1;
+    const count = end - start;
+    if (count > this.#rows!.length) this.#grow(count);
+    const call = (this.#call ??= this.#makeCall(this.#x, this.#y, this.n, this.#rows!, this.#scratch!, null, null));
+    const rows = fused.plan.rows;
+    const ours = call.bias === null ? [call.weights, call.gradW] : [call.weights, call.gradW, call.bias, call.gradB];
+    if (rows.length * 2 !== ours.length || rows.some((r, i) => r.param !== ours[2 * i] || r.grad !== ours[2 * i + 1])) return -1;
+    const steps = Math.ceil(count / batch);
+    const buffers = this.#trainBuffers(steps);
+    this.#rows!.array.set(batchIndices(indices, start, end));
+    const losses = buffers.losses.array as Float64Array;
+    const norms = buffers.norms.array as Float64Array;
+    let done = 0;
+    optimizer.fusedSteps(steps, buffers.scalars.array as Float64Array, buffers.flags.array, () => {
+      done = this.#guard(() =>
+        this.#impl.train({
+          model: call, count, batch, kernel: fused.kernel, plan: fused.plan, scalars: buffers.scalars, flags: buffers.flags,
+          maxNorm: run.maxNorm, tol: run.tol, losses: buffers.losses, norms: buffers.norms,
+        }),
+      );
+      // The last batch recorded was not stepped if its loss or norm is not finite.
+      return Number.isFinite(losses[done - 1]!) && Number.isFinite(norms[done - 1]!) ? done : done - 1;
+    });
+    run.losses.set(losses.subarray(0, done));
+    run.norms.set(norms.subarray(0, done));
+    return done;
+  }
+
+  /** The per-step buffers of steps() for runs of up to `steps` steps. */
+  #trainBuffers(steps: number): { steps: number; scalars: Storage; flags: RowStorage; losses: Storage; norms: Storage } {
+    const current = this.#train;
+    if (current !== null && current.steps >= steps) return current;
+    const impl = this.#impl;
+    impl.reserve([steps * SCALARS * 8, steps * 4, steps * 8, steps * 8], `the buffers of ${steps} training steps`);
+    const made: { dispose(): void }[] = [];
+    try {
+      const keep = <T extends { dispose(): void }>(b: T): T => (made.push(b), b);
+      const next = { steps, scalars: keep(impl.alloc("f64", steps * SCALARS)), flags: keep(impl.allocRows(steps)), losses: keep(impl.alloc("f64", steps)), norms: keep(impl.alloc("f64", steps)) };
+      this.#disposeTrain();
+      this.#train = next;
+      return next;
+    } catch (error) {
+      for (const b of made) b.dispose();
+      throw error;
+    }
+  }
+
+  #disposeTrain(): void {
+    const t = this.#train;
+    if (t === null) return;
+    t.scalars.dispose();
+    t.flags.dispose();
+    t.losses.dispose();
+    t.norms.dispose();
+    this.#train = null;
+  }
+
   loss(): number {
     this.#live();
     const n = this.n;
@@ -515,8 +583,13 @@ class Bound implements BoundData {
    * are unaffected, and the model can bind the data again.
    */
   #run(call: ModelCall, count: number): number {
+    return this.#guard(() => this.#impl.modelLossAndGradient(call, count));
+  }
+
+  /** Runs one kernel call; see #run. */
+  #guard<T>(kernel: () => T): T {
     try {
-      return this.#impl.modelLossAndGradient(call, count);
+      return kernel();
     } catch (error) {
       if (error instanceof DownhillError && error.code !== "WASM_FAULT") throw error;
       this.#fault = new DownhillError("WASM_FAULT", `This bound dataset is unusable: a kernel call failed (${error instanceof Error ? error.message : String(error)}). Dispose it and bind the data again.`);
@@ -537,6 +610,7 @@ class Bound implements BoundData {
     this.#scratch?.dispose();
     this.#sink?.w.dispose();
     this.#sink?.b?.dispose();
+    this.#disposeTrain();
     this.#call = null;
     this.#lossCall = null;
     this.#model.forget(this);

@@ -321,21 +321,78 @@ export abstract class Optimizer<O extends object> {
         for (let k = 0; k < plans.length; k++) this.#backend.step(this.#kernel, plans[k]!, group.scalars, flags);
       }
     } catch (error) {
-      // A kernel call failed after validation passed (a fault in the WebAssembly module,
-      // or memory corrupted from outside): parameters and state may be half-updated, so
-      // this optimizer refuses further use. Other objects are not affected.
-      if (error instanceof DownhillError && error.code !== "WASM_FAULT") throw error;
-      this.#fault = new DownhillError(
-        "WASM_FAULT",
-        `This ${this.#name} optimizer is unusable: a kernel call failed during step ${this.#steps + 1} (${error instanceof Error ? error.message : String(error)}). Its parameters and state may be partly updated; dispose() it and create a new optimizer.`,
-      );
-      throw error;
+      this.#faulted(error);
     }
     for (let i = 0; i < slots.length; i++) {
       const s = slots[i]!;
       if (s.mirrored) (s.input as FloatArray).set(s.param.array);
     }
     this.#steps++;
+  }
+
+  /**
+   * A kernel call failed after validation passed (a fault in the WebAssembly module, or
+   * memory corrupted from outside): parameters and state may be half-updated, so this
+   * optimizer refuses further use. Other objects are not affected. Rethrows `error`.
+   */
+  #faulted(error: unknown): never {
+    if (error instanceof DownhillError && error.code !== "WASM_FAULT") throw error;
+    this.#fault = new DownhillError(
+      "WASM_FAULT",
+      `This ${this.#name} optimizer is unusable: a kernel call failed during step ${this.#steps + 1} (${error instanceof Error ? error.message : String(error)}). Its parameters and state may be partly updated; dispose() it and create a new optimizer.`,
+    );
+    throw error;
+  }
+
+  /**
+   * @internal fit's fused training (ts/train/fit.ts, crate/src/train.rs): the kernel and
+   * the step plan when a whole run of steps can go to the backend in one call — one
+   * param group of one dtype, no plain typed arrays — with the state created as the next
+   * step() would create it; null otherwise.
+   */
+  fusible(): { readonly kernel: KernelName; readonly plan: StepPlan } | null {
+    this.#usable();
+    if (this.#groups.length !== 1 || this.#slots.some((s) => s.mirrored)) return null;
+    if (!this.#stateReady) this.#prepareState();
+    const plans = this.#groups[0]!.plans!;
+    return plans.length === 1 ? { kernel: this.#kernel, plan: plans[0]! } : null;
+  }
+
+  /**
+   * @internal Runs `count` steps of a fusible() optimizer through `run`: fills the
+   * SCALARS values and the flags of each step into `scalars` and `flags` as step() would
+   * compute them, calls `run`, which returns how many of the steps it took, and keeps
+   * exactly those (step counts and per-group scalars such as NAdam's muProduct are
+   * rewound past the others). A failing run makes the optimizer unusable, as in step().
+   */
+  fusedSteps(count: number, scalars: Float64Array, flags: Uint32Array, run: () => number): number {
+    this.#usable();
+    const group = this.#groups[0]!;
+    const before = { steps: group.steps, fresh: group.fresh, scalars: this.groupScalars(0) };
+    const advance = (into: number): void => {
+      group.steps++;
+      const f = this.prepare(group.options, group.steps, group.scalars, 0) | (group.fresh ? FLAG_NEW_STATE : 0);
+      group.fresh = false;
+      if (into >= 0) {
+        flags[into] = f;
+        scalars.set(group.scalars, into * SCALARS);
+      }
+    };
+    for (let j = 0; j < count; j++) advance(j);
+    let taken: number;
+    try {
+      taken = run();
+    } catch (error) {
+      this.#faulted(error);
+    }
+    if (taken !== count) {
+      group.steps = before.steps;
+      group.fresh = before.fresh;
+      this.setGroupScalars(0, before.scalars);
+      for (let j = 0; j < taken; j++) advance(-1);
+    }
+    this.#steps += taken;
+    return taken;
   }
 
   /** Throws after dispose() and after a fault. */

@@ -148,6 +148,9 @@ function allFinite(params: readonly Parameter[]): boolean {
 
 const firstLr = (optimizer: ScheduledOptimizer): number => optimizer.learningRate(0);
 
+/** The most batches fit() hands to one fused backend call. */
+const MAX_CHUNK = 4096;
+
 function describeEnd(reason: StopReason, epochs: number, iterations: number, bestEpoch: number, divergence: Divergence | null): string {
   const ran = `${epochs} epoch${epochs === 1 ? "" : "s"} (${iterations} iteration${iterations === 1 ? "" : "s"})`;
   switch (reason) {
@@ -257,6 +260,21 @@ async function run(
   /** The training loss of the last batch whose loss and gradient were finite; null before the first. */
   let lastFiniteLoss: number | null = null;
   let lastYield = now();
+  /** The divergence at batch `batch` of this epoch, whose loss or gradient is not finite. */
+  const divergedAt = (batch: number, loss: number): Divergence =>
+    // The previous step of this epoch may have made the weights non-finite (checked
+    // only now, not after every step): then that step is where it diverged.
+    batch > 1 && !allFinite(params)
+      ? Object.freeze({ epoch, batch: batch - 1, iteration: iterations, lr: firstLr(optimizer), what: "weights", lastFiniteLoss })
+      : Object.freeze({ epoch, batch, iteration: iterations + 1, lr: firstLr(optimizer), what: Number.isFinite(loss) ? "gradient" : "loss", lastFiniteLoss });
+  // Whole runs of batches go to the backend in one call (crate/src/train.rs) when nothing
+  // needs JavaScript between two batches; same steps, same bits. Epochs of one batch
+  // (full-batch gradient descent) gain nothing from it and step batch by batch.
+  const bound = train as Partial<BoundData>;
+  let fused = typeof bound.steps === "function" && onIteration === undefined && !perIterationSchedule && n > batchSize;
+  let chunk = 16;
+  const losses = new Float64Array(fused ? MAX_CHUNK : 0);
+  const norms = new Float64Array(fused ? MAX_CHUNK : 0);
 
   while (reason === null) {
     if (epoch >= s.epochs || iterations >= maxIter) {
@@ -280,6 +298,46 @@ async function run(
         reason = "maxIter";
         break;
       }
+      if (fused) {
+        // Up to `chunk` batches in one backend call; the records are then read as the
+        // per-batch path below would have seen them.
+        const count = Math.min(Math.ceil((n - start) / batchSize), maxIter - iterations, chunk);
+        const began = now();
+        const done = bound.steps!({ indices: order, start, end: Math.min(start + count * batchSize, n), batch: batchSize, maxNorm: clipGradNorm ?? NaN, tol: gradientTol, losses, norms }, optimizer);
+        if (done >= 0) {
+          for (let j = 0; ; j++, start += batchSize, batch++) {
+            const size = Math.min(start + batchSize, n) - start;
+            const loss = losses[j]!;
+            gradNorm = norms[j]!;
+            lossSum += loss * size;
+            rows += size;
+            if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
+              reason = "diverged";
+              divergence = divergedAt(batch, loss);
+              break;
+            }
+            lastFiniteLoss = loss;
+            iterations++;
+            steps++;
+            if (gradNorm < gradientTol) reason = "converged";
+            iterationHistory?.push(Object.freeze({ epoch, iteration: iterations, batchSize: size, loss, gradNorm, lr: firstLr(optimizer) }));
+            // The for statement's increments then move past this chunk's last batch.
+            if (j === done - 1) break;
+          }
+          if (reason !== null) break;
+          // Chunks of about a time slice: fewer calls, and abort() still heard.
+          const took = now() - began;
+          if (took < TIME_SLICE / 4 && count === chunk) chunk = Math.min(chunk * 4, MAX_CHUNK);
+          else if (took > TIME_SLICE && chunk > 1) chunk = Math.max(1, chunk >> 1);
+          if (now() - lastYield > TIME_SLICE) {
+            await macrotask();
+            lastYield = now();
+          }
+          continue;
+        }
+        // Not this optimizer or not these parameters: batch by batch from here on.
+        fused = false;
+      }
       const end = Math.min(start + batchSize, n);
       let loss = train.lossAndGradient(order, start, end);
       if (typeof loss !== "number") loss = await loss;
@@ -288,11 +346,7 @@ async function run(
       rows += end - start;
       if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
         reason = "diverged";
-        // The previous step of this epoch may have made the weights non-finite (checked
-        // only now, not after every step): then that step is where it diverged.
-        divergence = batch > 1 && !allFinite(params)
-          ? Object.freeze({ epoch, batch: batch - 1, iteration: iterations, lr: firstLr(optimizer), what: "weights", lastFiniteLoss })
-          : Object.freeze({ epoch, batch, iteration: iterations + 1, lr: firstLr(optimizer), what: Number.isFinite(loss) ? "gradient" : "loss", lastFiniteLoss });
+        divergence = divergedAt(batch, loss);
         break;
       }
       lastFiniteLoss = loss;

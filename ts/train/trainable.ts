@@ -7,6 +7,7 @@
 import type { BackendName } from "../backend/backend.ts";
 import type { Dataset } from "../data/dataset.ts";
 import type { Dtype } from "../dtype.ts";
+import type { Optimizer } from "../optim/optimizer.ts";
 import type { Parameter } from "../parameter.ts";
 import type { ParallelSpec } from "./data-parallel.ts";
 
@@ -42,8 +43,32 @@ export interface BoundData {
    * (plus any penalty). One backend call on the wasm backend.
    */
   lossAndGradient(indices: Uint32Array, start: number, end: number): number;
+  /**
+   * @internal fit's fused path: the batches of `run.batch` rows of
+   * `run.indices[run.start … run.end − 1]`, each with its optimizer step, in one backend
+   * call (Backend.train) through `optimizer.fusedSteps`. Writes each batch's loss and
+   * gradient norm to `run.losses`/`run.norms` and returns how many batches it recorded,
+   * or -1 (nothing done) when the optimizer cannot run fused or its tensors are not this
+   * model's parameters in order; fit then steps batch by batch.
+   */
+  steps?(run: StepsRun, optimizer: Optimizer<object>): number;
   /** Mean loss over all rows (plus any penalty), without touching gradients. */
   loss(): number;
   /** Frees the resident copy; idempotent. */
   dispose(): void;
+}
+
+/** @internal A run of fused training steps (BoundData.steps). */
+export interface StepsRun {
+  readonly indices: Uint32Array;
+  readonly start: number;
+  readonly end: number;
+  readonly batch: number;
+  /** clipGradNorm, NaN for none. */
+  readonly maxNorm: number;
+  /** gradientTol: the run stops after a step whose gradient norm is below it. */
+  readonly tol: number;
+  /** At least ⌈(end − start) / batch⌉ values each. */
+  readonly losses: Float64Array;
+  readonly norms: Float64Array;
 }

@@ -11,8 +11,9 @@ import * as linear from "../../kernels/model/linear.ts";
 import * as logistic from "../../kernels/model/logistic.ts";
 import * as softmax from "../../kernels/model/softmax.ts";
 import * as mlp from "../../kernels/model/mlp.ts";
+import { stepsF32, stepsF64 } from "../../kernels/train.ts";
 import { tsTensorKernels } from "./tensor.ts";
-import { assertLive, type Backend, type MlpCall, type ModelCall, type RowStorage, type StepPlan, type StepRow, type Storage } from "../backend.ts";
+import { assertLive, type Backend, type MlpCall, type ModelCall, type RowStorage, type StepPlan, type StepRow, type Storage, type TrainCall } from "../backend.ts";
 
 /**
  * The largest typed array this backend asks for: 2³² bytes, the most WebAssembly memory
@@ -115,6 +116,41 @@ function mlpLossAndGradient(call: MlpCall, count: number): number {
   const all = (list: readonly Storage[]) => list.map((s) => s.array as Float64Array);
   const batch = { x: call.x.array as Float64Array, y: call.y.array as Float64Array, d, rows };
   return mlp.lossAndGradientF64(batch, call.sizes, call.activation, call.output, call.l2, all(call.weights), all(call.biases), all(call.gradW), all(call.gradB), call.scratch.array as Float64Array);
+}
+
+/** Runs ts/kernels/train.ts: the model's kernel (through modelLossAndGradient's arrays) and the plan's step kernel per batch. */
+function train(call: TrainCall): number {
+  assertLive(call.plan);
+  const m = call.model;
+  const order = m.rows.array.subarray(0, call.count);
+  const records = { loss: call.losses.array as Float64Array, norm: call.norms.array as Float64Array };
+  const kernel = KERNELS[call.kernel];
+  const scalars = call.scalars.array as Float64Array;
+  const flags = call.flags.array;
+  const { d, k, l2, l1 } = m;
+  const lossOf = { code: m.loss, delta: m.delta };
+  if (m.x.dtype === "f32") {
+    const batch = { x: m.x.array as Float32Array, y: m.y.array as Float32Array, d, rows: order };
+    const w = m.weights.array as Float32Array, gradW = m.gradW.array as Float32Array, scratch = m.scratch.array as Float32Array;
+    const b = (m.bias?.array as Float32Array | undefined) ?? EMPTY_F32, gradB = (m.gradB?.array as Float32Array | undefined) ?? EMPTY_F32;
+    const model = (rows: Uint32Array): number => {
+      batch.rows = rows;
+      if (m.model === "linear") return linear.lossAndGradientF32(batch, lossOf, l2, l1, w, b, gradW, gradB, scratch);
+      if (m.model === "logistic") return logistic.lossAndGradientF32(batch, l2, l1, w, b, gradW, gradB, scratch);
+      return softmax.lossAndGradientF32(batch, k, l2, l1, w, b, gradW, gradB, scratch);
+    };
+    return stepsF32((call.plan as TsPlan).f32, order, call.batch, scalars, flags, call.maxNorm, call.tol, records, kernel, model);
+  }
+  const batch = { x: m.x.array as Float64Array, y: m.y.array as Float64Array, d, rows: order };
+  const w = m.weights.array as Float64Array, gradW = m.gradW.array as Float64Array, scratch = m.scratch.array as Float64Array;
+  const b = (m.bias?.array as Float64Array | undefined) ?? EMPTY_F64, gradB = (m.gradB?.array as Float64Array | undefined) ?? EMPTY_F64;
+  const model = (rows: Uint32Array): number => {
+    batch.rows = rows;
+    if (m.model === "linear") return linear.lossAndGradientF64(batch, lossOf, l2, l1, w, b, gradW, gradB, scratch);
+    if (m.model === "logistic") return logistic.lossAndGradientF64(batch, l2, l1, w, b, gradW, gradB, scratch);
+    return softmax.lossAndGradientF64(batch, k, l2, l1, w, b, gradW, gradB, scratch);
+  };
+  return stepsF64((call.plan as TsPlan).f64, order, call.batch, scalars, flags, call.maxNorm, call.tol, records, kernel, model);
 }
 
 /**
@@ -235,5 +271,6 @@ export const tsBackend: Backend = {
   },
   modelLossAndGradient,
   mlpLossAndGradient,
+  train,
   tensor: tsTensorKernels,
 };

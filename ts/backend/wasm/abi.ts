@@ -29,6 +29,8 @@ export interface Abi {
   model(name: ModelName, dtype: Dtype): ModelKernelCall;
   /** The export dh_mlp_<dtype> (crate/src/abi.rs, mlp_exports!), bound on first use. */
   mlp(dtype: Dtype): MlpKernelCall;
+  /** The export dh_train_<dtype> (crate/src/abi.rs, train_exports!), bound on first use. */
+  train(dtype: Dtype): TrainKernelCall;
   /**
    * The export dh_<model>_partial_<dtype> (crate/src/abi.rs, model_partial_exports!): a
    * batch's share of the mean over `total` rows, as a data-parallel fit's workers compute
@@ -80,6 +82,21 @@ export type ModelKernelCall = (
   x: number, y: number, n: number, d: number, k: number, rows: number, count: number,
   w: number, b: number, bias: number, gradW: number, gradB: number, scratch: number, scratchLen: number,
   loss: number, delta: number, l2: number, l1: number,
+) => number;
+
+/**
+ * Training steps (crate/src/train.rs): the model `model` (0 linear, 1 logistic, 2
+ * softmax) with ModelKernelCall's arguments, its weights and bias being rows 0 and 1 of
+ * the step table at `table`; batches of `batch` of the `count` rows at `order`; step
+ * kernel number `kernel` (ts/kernels/optim/index.ts's order) with SCALARS f64s per step
+ * at `scalars` and a u32 of flags per step at `flags`; `maxNorm` NaN for no clipping.
+ * Writes each batch's loss and gradient norm to the f64s at `losses` and `norms`;
+ * returns how many batches it recorded.
+ */
+export type TrainKernelCall = (
+  x: number, y: number, n: number, d: number, k: number, model: number, bias: number, loss: number, delta: number, l2: number, l1: number,
+  order: number, count: number, batch: number, scratch: number, scratchLen: number,
+  table: number, kernel: number, scalars: number, flags: number, maxNorm: number, tol: number, losses: number, norms: number,
 ) => number;
 
 /** As ModelKernelCall, for `count` rows' share of the mean over `total` rows; returns the loss sum, without penalties. */
@@ -369,6 +386,20 @@ export function bind(instance: WebAssembly.Instance): Abi {
         return resultView[0]!;
       };
     });
+  const train = (dtype: Dtype): TrainKernelCall =>
+    lazily("dh_train", dtype, () => {
+      type Raw = (...args: [...Parameters<TrainKernelCall>, number]) => number;
+      const raw = exported<Raw>(exports, `dh_train_${dtype}`);
+      const what = "Training steps";
+      return (...args: Parameters<TrainKernelCall>): number => {
+        try {
+          check(raw(...args, resultPtr), what);
+        } catch (error) {
+          trapped(error, what);
+        }
+        return new Uint32Array(memory.buffer, resultPtr, 1)[0]!;
+      };
+    });
   const modelPartial = (name: ModelName, dtype: Dtype): ModelPartialCall =>
     lazily(name, dtype === "f32" ? "partial f32" : "partial f64", () => {
       type Raw = (...args: [...Parameters<ModelPartialCall>, number]) => number;
@@ -444,6 +475,7 @@ export function bind(instance: WebAssembly.Instance): Abi {
     memory,
     model,
     mlp,
+    train,
     modelPartial,
     mlpPartial,
     selectRows,

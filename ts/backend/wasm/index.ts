@@ -4,8 +4,8 @@
  */
 import { bytesPerElement, type ArrayOf, type Dtype } from "../../dtype.ts";
 import { DownhillError, DownhillRangeError, disposedError } from "../../errors.ts";
-import type { KernelName } from "../../kernels/optim/index.ts";
-import { assertLive, type Backend, type MlpCall, type ModelCall, type RowStorage, type StepPlan, type StepRow, type Storage } from "../backend.ts";
+import { KERNEL_NAMES, type KernelName } from "../../kernels/optim/index.ts";
+import { assertLive, type Backend, type MlpCall, type ModelCall, type ModelName, type RowStorage, type StepPlan, type StepRow, type Storage, type TrainCall } from "../backend.ts";
 import type { Abi, StepCall } from "./abi.ts";
 import { loadAbi } from "./load.ts";
 import { wasmTensorKernels } from "./tensor.ts";
@@ -174,6 +174,25 @@ function mlpLossAndGradient(call: MlpCall, count: number): number {
   );
 }
 
+/** The model codes of dh_train_<dtype> (crate/src/abi.rs, train_exports!). */
+const MODEL_CODES: Record<ModelName, number> = { linear: 0, logistic: 1, softmax: 2 };
+/** Step kernels are numbered in ts/kernels/optim/index.ts's order, as dh_train_<dtype> expects. */
+const KERNEL_CODES = new Map(KERNEL_NAMES.map((name, i) => [name, i]));
+
+/** Runs crate/src/train.rs through dh_train_<dtype>: one call for every batch of the run. */
+function train(call: TrainCall): number {
+  assertLive(call.plan);
+  const m = call.model;
+  const rows = m.rows;
+  if (!(rows instanceof WasmRows) || !(call.flags instanceof WasmRows)) throw new DownhillError("INVALID_ARGUMENT", "Row indices of the ts backend were given to the wasm backend.");
+  return loadAbi().train(m.x.dtype)(
+    pointer(m.x), pointer(m.y), m.n, m.d, m.k, MODEL_CODES[m.model], m.bias === null ? 0 : 1, m.loss, m.delta, m.l2, m.l1,
+    rows.ptr, call.count, call.batch, pointer(m.scratch), m.scratch.length,
+    (call.plan as WasmPlan).table, KERNEL_CODES.get(call.kernel)!, pointer(call.scalars), call.flags.ptr, call.maxNorm, call.tol,
+    pointer(call.losses), pointer(call.norms),
+  );
+}
+
 /** Rows `[len, param, grad, state…]` of u32 in WASM memory, read by crate/src/abi.rs. */
 class WasmPlan implements StepPlan {
   readonly dtype: Dtype;
@@ -282,6 +301,7 @@ export const wasmBackend: Backend = {
   allocRows: (length) => new WasmRows(loadAbi(), length),
   modelLossAndGradient,
   mlpLossAndGradient,
+  train,
   tensor: wasmTensorKernels(pointer),
 };
 

@@ -1,0 +1,232 @@
+/**
+ * fit()'s fused path (crate/src/train.rs ↔ ts/kernels/train.ts: whole runs of batches in
+ * one backend call) against its per-batch path, which an onIteration callback forces:
+ * the same weights, history, iteration records and stop, bit for bit, for every
+ * optimizer, model, dtype and backend; and wasm against ts.
+ */
+import { afterEach, describe, expect, it, vi } from "vitest";
+import {
+  LinearRegression, LogisticRegression, NAdam, SGD, SoftmaxRegression, fit, toDataset,
+  type BackendName, type Dataset, type Dtype, type FitOptions, type FitResult, type LinearModel, type OptimizerName,
+} from "../../ts/index.ts";
+import { wasmBackend } from "../../ts/backend/wasm/index.ts";
+import { tsBackend } from "../../ts/backend/ts/index.ts";
+import { Random } from "../../ts/random.ts";
+
+afterEach(() => vi.restoreAllMocks());
+
+/** n rows of d features, a linear target with noise, class labels from it. */
+function data(n: number, d: number, seed: number): { X: number[][]; y: number[]; labels: number[]; classes: number[] } {
+  const r = new Random(seed);
+  const X = Array.from({ length: n }, () => Array.from({ length: d }, () => r.normal()));
+  const w = Array.from({ length: d }, (_, j) => (j % 2 === 0 ? 1.5 : -2) / (j + 1));
+  const y = X.map((row) => row.reduce((s, x, j) => s + x * w[j]!, 0.3) + 0.1 * r.normal());
+  return { X, y, labels: y.map((v) => (v > 0.3 ? 1 : 0)), classes: y.map((v) => (v < -0.5 ? 0 : v < 0.8 ? 1 : 2)) };
+}
+
+const D = data(203, 5, 7);
+
+type Kind = "linear" | "mae" | "huber" | "logistic" | "softmax";
+
+function model(kind: Kind, dtype: Dtype, backend: BackendName): { model: LinearModel; ds: Dataset } {
+  const base = { dtype, backend, penalty: { l2: 0.01, l1: 0.001 } };
+  switch (kind) {
+    case "linear":
+      return { model: new LinearRegression(base), ds: toDataset(D.X, D.y) };
+    case "mae":
+      return { model: new LinearRegression({ ...base, loss: "mae", bias: false }), ds: toDataset(D.X, D.y) };
+    case "huber":
+      return { model: new LinearRegression({ ...base, loss: "huber", delta: 0.5 }), ds: toDataset(D.X, D.y) };
+    case "logistic":
+      return { model: new LogisticRegression(base), ds: toDataset(D.X, D.labels) };
+    case "softmax":
+      return { model: new SoftmaxRegression({ ...base, classes: 3 }), ds: toDataset(D.X, D.classes) };
+  }
+}
+
+const OPTIMIZERS: [OptimizerName, Record<string, unknown>][] = [
+  ["sgd", { lr: 0.05 }],
+  ["sgd", { lr: 0.02, momentum: 0.9, nesterov: true, weightDecay: 1e-3 }],
+  ["adam", { lr: 0.01 }],
+  ["adamw", { lr: 0.01, amsgrad: true }],
+  ["adamax", { lr: 0.02 }],
+  ["nadam", { lr: 0.01 }],
+  ["radam", { lr: 0.01 }],
+  ["adagrad", { lr: 0.1, lrDecay: 0.01 }],
+  ["rmsprop", { lr: 0.005, centered: true, momentum: 0.5 }],
+  ["adadelta", { lr: 1 }],
+  ["lion", { lr: 0.001, weightDecay: 0.1 }],
+];
+
+interface Run {
+  result: FitResult;
+  weights: number[];
+  trainCalls: number;
+}
+
+async function run(kind: Kind, dtype: Dtype, backend: BackendName, options: FitOptions, perBatch: boolean): Promise<Run> {
+  const spy = vi.spyOn(backend === "wasm" ? wasmBackend : tsBackend, "train");
+  const { model: m, ds } = model(kind, dtype, backend);
+  try {
+    const result = await fit(m, ds, perBatch ? { ...options, onIteration: () => {} } : options);
+    const weights = m.parameters().flatMap((p) => [...p.data]);
+    return { result, weights, trainCalls: spy.mock.calls.length };
+  } finally {
+    m.dispose();
+    spy.mockRestore();
+  }
+}
+
+/** Everything of a result that must agree, with -0 and NaN kept apart by Object.is through toEqual. */
+function summary(r: Run) {
+  const { result } = r;
+  return {
+    weights: r.weights,
+    reason: result.reason,
+    epochs: result.epochs,
+    iterations: result.iterations,
+    history: result.history.map(({ time: _time, ...rest }) => rest),
+    iterationHistory: result.iterationHistory,
+    bestEpoch: result.bestEpoch,
+    bestLoss: result.bestLoss,
+    divergence: result.divergence,
+  };
+}
+
+describe("the fused path equals the per-batch path bit for bit", () => {
+  for (const backend of ["wasm", "ts"] as const) {
+    for (const dtype of ["f32", "f64"] as const) {
+      for (const [name, optimizerOptions] of OPTIMIZERS) {
+        it(`${backend} ${dtype} ${name} ${JSON.stringify(optimizerOptions)}`, async () => {
+          for (const kind of ["linear", "mae", "huber", "logistic", "softmax"] as const) {
+            const options: FitOptions = { optimizer: name, optimizerOptions, batchSize: 16, epochs: 3, seed: 11, tol: null, recordIterations: true, ...(kind === "huber" ? { clipGradNorm: 0.5 } : {}) };
+            const fused = await run(kind, dtype, backend, options, false);
+            const perBatch = await run(kind, dtype, backend, options, true);
+            expect(fused.trainCalls).toBeGreaterThan(0);
+            expect(perBatch.trainCalls).toBe(0);
+            expect(summary(fused)).toEqual(summary(perBatch));
+            expect(fused.result.iterations).toBe(3 * Math.ceil(203 / 16));
+          }
+        });
+      }
+    }
+  }
+});
+
+describe("stops inside a fused run exactly where the per-batch path stops", () => {
+  for (const backend of ["wasm", "ts"] as const) {
+    for (const dtype of ["f32", "f64"] as const) {
+      it(`${backend} ${dtype}: maxIter in mid-epoch, gradientTol, divergence`, async () => {
+        const cases: FitOptions[] = [
+          { optimizer: "adam", optimizerOptions: { lr: 0.01 }, batchSize: 8, epochs: 10, maxIter: 37, seed: 2, tol: null },
+          // The norm falls below 0.5 somewhere inside an epoch.
+          { optimizer: "sgd", optimizerOptions: { lr: 0.1 }, batchSize: 4, epochs: 50, gradientTol: 0.5, seed: 3, tol: null },
+          // Far too large a rate: diverges within the first epochs.
+          { optimizer: "sgd", optimizerOptions: { lr: 40 }, batchSize: 8, epochs: 20, seed: 4, tol: null, recordIterations: true },
+        ];
+        const reasons: string[] = [];
+        for (const options of cases) {
+          const fused = await run("linear", dtype, backend, options, false);
+          const perBatch = await run("linear", dtype, backend, options, true);
+          expect(summary(fused)).toEqual(summary(perBatch));
+          reasons.push(fused.result.reason);
+        }
+        expect(reasons).toEqual(["maxIter", "converged", "diverged"]);
+      });
+    }
+  }
+});
+
+describe("the wasm and ts backends' fused runs agree", () => {
+  for (const dtype of ["f32", "f64"] as const) {
+    it(`${dtype}: every optimizer on softmax regression`, async () => {
+      for (const [name, optimizerOptions] of OPTIMIZERS) {
+        const options: FitOptions = { optimizer: name, optimizerOptions, batchSize: 10, epochs: 2, seed: 5, tol: null };
+        const wasm = await run("softmax", dtype, "wasm", options, false);
+        const ts = await run("softmax", dtype, "ts", options, false);
+        expect(summary(wasm)).toEqual(summary(ts));
+      }
+    });
+  }
+});
+
+describe("optimizers given by the user", () => {
+  it("keeps exactly the steps taken: a NAdam stopped mid-run by gradientTol has the per-batch path's state", async () => {
+    const states = [];
+    for (const perBatch of [false, true]) {
+      const m = new LinearRegression({ features: 5 });
+      const optimizer = new NAdam(m.parameters(), { lr: 0.05 });
+      const spy = vi.spyOn(wasmBackend, "train");
+      const result = await fit(m, toDataset(D.X, D.y), { optimizer, batchSize: 4, epochs: 30, gradientTol: 0.3, seed: 9, tol: null, ...(perBatch ? { onIteration: () => {} } : {}) });
+      expect(result.reason).toBe("converged");
+      expect(spy.mock.calls.length > 0).toBe(!perBatch);
+      states.push({ iterations: result.iterations, steps: optimizer.steps, state: optimizer.stateDict(), weights: [...m.weights] });
+      spy.mockRestore();
+      optimizer.dispose();
+      m.dispose();
+    }
+    expect(states[0]).toEqual(states[1]);
+    expect(states[0]!.steps).toBe(states[0]!.iterations);
+  });
+
+  it("steps batch by batch when the optimizer holds the parameters in another order", async () => {
+    const results = [];
+    for (const reversed of [true, false]) {
+      const m = new LinearRegression({ features: 5 });
+      const [w, b] = m.parameters();
+      const optimizer = new SGD(reversed ? [b!, w!] : [w!, b!], { lr: 0.05, momentum: 0.9 });
+      const spy = vi.spyOn(wasmBackend, "train");
+      await fit(m, toDataset(D.X, D.y), { optimizer, batchSize: 16, epochs: 2, seed: 1, tol: null });
+      expect(spy.mock.calls.length > 0).toBe(!reversed);
+      results.push([...m.weights, m.bias]);
+      spy.mockRestore();
+      optimizer.dispose();
+      m.dispose();
+    }
+    // The update of each tensor does not depend on the order of the tensors.
+    expect(results[0]).toEqual(results[1]);
+  });
+});
+
+describe("dh_train checks everything before the first write", () => {
+  it("refuses missing optimizer state, overlapping outputs, an empty batch and a row out of range, leaving the parameters as they were", () => {
+    const n = 6;
+    const dtype = "f64";
+    const b = wasmBackend;
+    const owned: { dispose(): void }[] = [];
+    const keep = <T extends { dispose(): void }>(x: T): T => (owned.push(x), x);
+    const x = keep(b.alloc(dtype, n * 2));
+    const y = keep(b.alloc(dtype, n));
+    x.array.set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    y.array.set([1, 0, 1, 0, 1, 0]);
+    const [w, gw, m, v] = [keep(b.alloc(dtype, 2)), keep(b.alloc(dtype, 2)), keep(b.alloc(dtype, 2)), keep(b.alloc(dtype, 2))];
+    w.array.set([0.5, -0.5]);
+    const rows = keep(b.allocRows(n));
+    rows.array.set([0, 1, 2, 3, 4, 5]);
+    const flags = keep(b.allocRows(3));
+    const [scalars, losses, norms] = [keep(b.alloc("f64", 3 * 8)), keep(b.alloc("f64", 3)), keep(b.alloc("f64", 3))];
+    // Adam's scalars for steps 1 … 3 (lr 0.01), as ts/optim/adam.ts prepares them.
+    for (let t = 1; t <= 3; t++) scalars.array.set([0.9, 0.999, 1e-8, 0, -0.01 / (1 - 0.9 ** t), Math.sqrt(1 - 0.999 ** t)], (t - 1) * 8);
+    const scratch = keep(b.alloc(dtype, 2 * 3));
+    const model = { model: "linear" as const, x, y, n, d: 2, k: 1, rows, weights: w, bias: null, gradW: gw, gradB: null, scratch, loss: 0, delta: 1, l2: 0, l1: 0 };
+    const withStates = keep(b.plan(dtype, [{ param: w, grad: gw, state: [m, v, null] }], 3));
+    const withoutStates = keep(b.plan(dtype, [{ param: w, grad: gw, state: [null, null, null] }], 3));
+    const call = { model, count: n, batch: 2, kernel: "adam" as const, plan: withStates, scalars, flags, maxNorm: NaN, tol: 0, losses, norms };
+    const refused = (bad: object, reason: RegExp) => {
+      expect(() => b.train({ ...call, ...bad })).toThrow(expect.objectContaining({ code: "WASM_FAULT", message: expect.stringMatching(reason) }));
+      expect([...w.array]).toEqual([0.5, -0.5]);
+      expect([...m.array, ...v.array]).toEqual([0, 0, 0, 0]);
+    };
+    refused({ plan: withoutStates }, /a missing optimizer state buffer/);
+    refused({ norms: losses }, /buffers that overlap/);
+    refused({ batch: 0 }, /an invalid argument/);
+    rows.array[4] = n;
+    refused({}, /an invalid argument/);
+    rows.array[4] = 4;
+    // Then the same call runs: three Adam steps, each moving both weights by about lr = 0.01.
+    expect(b.train(call)).toBe(3);
+    expect(Math.abs(w.array[0]! - 0.5)).toBeGreaterThan(0.02);
+    expect(Math.abs(w.array[0]! - 0.5)).toBeLessThan(0.0301);
+    for (const o of owned.reverse()) o.dispose();
+  });
+});
