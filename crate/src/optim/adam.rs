@@ -91,7 +91,66 @@ impl<T: Float> Kernel<T, 3> for Step<T> {
 }
 
 /// One Adam/AdamW step on one tensor. `max_exp_avg_sq` is empty unless `amsgrad`.
+///
+/// The flags pick one of twelve copies of the loop, each compiled with its flags as
+/// constants: a loop body holds only its own operations and no per-element branch or
+/// select (LLVM otherwise if-converts the weight decay branches into masked selects that
+/// every element pays for). The f32 loop in WebAssembly is bound by the divider: two
+/// divisions and a square root per four elements.
 pub fn step<T: Float>(
+    hp: &Adam<T>,
+    param: &mut [T],
+    grad: &[T],
+    exp_avg: &mut [T],
+    exp_avg_sq: &mut [T],
+    max_exp_avg_sq: &mut [T],
+) {
+    if hp.amsgrad {
+        by_decay::<T, true>(hp, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq)
+    } else {
+        by_decay::<T, false>(hp, param, grad, exp_avg, exp_avg_sq, &mut [])
+    }
+}
+
+/// Weight decay modes, as const generic parameters.
+const NO_DECAY: u8 = 0;
+const L2: u8 = 1;
+const DECOUPLED: u8 = 2;
+
+fn by_decay<T: Float, const AMSGRAD: bool>(
+    hp: &Adam<T>,
+    param: &mut [T],
+    grad: &[T],
+    exp_avg: &mut [T],
+    exp_avg_sq: &mut [T],
+    max_exp_avg_sq: &mut [T],
+) {
+    if hp.decoupled {
+        by_maximize::<T, AMSGRAD, DECOUPLED>(hp, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq)
+    } else if hp.weight_decay != T::ZERO {
+        by_maximize::<T, AMSGRAD, L2>(hp, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq)
+    } else {
+        by_maximize::<T, AMSGRAD, NO_DECAY>(hp, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq)
+    }
+}
+
+fn by_maximize<T: Float, const AMSGRAD: bool, const DECAY: u8>(
+    hp: &Adam<T>,
+    param: &mut [T],
+    grad: &[T],
+    exp_avg: &mut [T],
+    exp_avg_sq: &mut [T],
+    max_exp_avg_sq: &mut [T],
+) {
+    if hp.maximize {
+        run::<T, AMSGRAD, DECAY, true>(hp, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq)
+    } else {
+        run::<T, AMSGRAD, DECAY, false>(hp, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq)
+    }
+}
+
+/// The step with its flags fixed at compile time.
+fn run<T: Float, const AMSGRAD: bool, const DECAY: u8, const MAXIMIZE: bool>(
     hp: &Adam<T>,
     param: &mut [T],
     grad: &[T],
@@ -103,20 +162,19 @@ pub fn step<T: Float>(
     let grad = &grad[..n];
     let exp_avg = &mut exp_avg[..n];
     let exp_avg_sq = &mut exp_avg_sq[..n];
-    let max_exp_avg_sq: &mut [T] = if hp.amsgrad { &mut max_exp_avg_sq[..n] } else { &mut [] };
-    let l2 = !hp.decoupled && hp.weight_decay != T::ZERO;
+    let max_exp_avg_sq = if AMSGRAD { &mut max_exp_avg_sq[..n] } else { max_exp_avg_sq };
     for i in 0..n {
-        let mut g = if hp.maximize { -grad[i] } else { grad[i] };
-        if hp.decoupled {
+        let mut g = if MAXIMIZE { -grad[i] } else { grad[i] };
+        if DECAY == DECOUPLED {
             param[i] = param[i] * hp.weight_decay;
-        } else if l2 {
+        } else if DECAY == L2 {
             g = g + hp.weight_decay * param[i];
         }
         let m = exp_avg[i] * hp.beta1 + hp.beta1_complement * g;
         exp_avg[i] = m;
         let v = exp_avg_sq[i] * hp.beta2 + hp.beta2_complement * g * g;
         exp_avg_sq[i] = v;
-        let second = if hp.amsgrad {
+        let second = if AMSGRAD {
             let v_max = maximum(max_exp_avg_sq[i], v);
             max_exp_avg_sq[i] = v_max;
             v_max
