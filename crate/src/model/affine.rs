@@ -47,34 +47,22 @@ pub fn select_rows(batch: &[u32], first: u32, len: u32, out: &mut [u32]) -> usiz
 /// row i of the batch; `b` is empty without a bias.
 pub fn forward<T: Float>(batch: &Batch<T>, w: &[T], b: &[T], k: usize, z: &mut [T], target: &mut [T]) {
     let d = batch.d;
+    if k == 1 {
+        let mut lanes = [T::ZERO; LANES * TILE];
+        for ((rows, z), target) in batch.rows.chunks(TILE).zip(z.chunks_mut(TILE)).zip(target.chunks_mut(TILE)) {
+            forward_tile(batch, rows, w, b, &mut lanes, z, target);
+        }
+        return;
+    }
     for (r, &row) in batch.rows.iter().enumerate() {
         let i = row as usize;
         let xi = &batch.x[i * d..(i + 1) * d];
         for c in 0..k {
-            let dot = if k == 1 { dot(xi, w) } else { lane_sum(d, |j| xi[j] * w[j * k + c]) };
+            let dot = lane_sum(d, |j| xi[j] * w[j * k + c]);
             z[r * k + c] = if b.is_empty() { dot } else { dot + b[c] };
         }
         target[r] = batch.y[i];
     }
-}
-
-/// `Σ_j a[j] · b[j]` in lane_sum's order (crate/src/loss/sum.rs), over whole chunks so
-/// that the compiler drops bounds checks and vectorizes: the same bits as
-/// `lane_sum(a.len(), |j| a[j] * b[j])`.
-fn dot<T: Float>(a: &[T], b: &[T]) -> T {
-    let mut acc = [T::ZERO; LANES];
-    let (ca, cb) = (a.chunks_exact(LANES), b[..a.len()].chunks_exact(LANES));
-    let (ta, tb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        for j in 0..LANES {
-            acc[j] = acc[j] + x[j] * y[j];
-        }
-    }
-    let mut total = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-    for (x, y) in ta.iter().zip(tb) {
-        total = total + *x * *y;
-    }
-    total
 }
 
 /// Overwrites `grad_w` (d × k) with `Σ_r x_rᵀ g_r` and `grad_b` (k values, or empty) with
@@ -88,21 +76,14 @@ pub fn backward<T: Float>(batch: &Batch<T>, g: &[T], k: usize, grad_w: &mut [T],
     for v in grad_b.iter_mut() {
         *v = T::ZERO;
     }
+    if k == 1 {
+        add_gradient(batch, batch.rows, &g[..batch.rows.len()], grad_w, grad_b);
+        return;
+    }
     for (r, &row) in batch.rows.iter().enumerate() {
         let i = row as usize;
         let xi = &batch.x[i * d..(i + 1) * d];
         let gr = &g[r * k..(r + 1) * k];
-        if k == 1 {
-            // The same updates as the loop below, written so that they vectorize.
-            let g0 = gr[0];
-            for (gw, &xj) in grad_w.iter_mut().zip(xi) {
-                *gw = *gw + g0 * xj;
-            }
-            if let Some(gb) = grad_b.first_mut() {
-                *gb = *gb + g0;
-            }
-            continue;
-        }
         for j in 0..d {
             let xj = xi[j];
             let gw = &mut grad_w[j * k..(j + 1) * k];
@@ -114,6 +95,125 @@ pub fn backward<T: Float>(batch: &Batch<T>, g: &[T], k: usize, grad_w: &mut [T],
             grad_b[c] = grad_b[c] + gr[c];
         }
     }
+}
+
+/// For a scalar model (k = 1) whose loss gives each row's gradient w.r.t. z from that row
+/// alone: `forward`, then `gradient(z, target, g)` over all rows, then `backward`, with the
+/// same results, but run TILE rows at a time while the rows' features are in cache (the
+/// features are read from memory once instead of twice). `gradient` is called once per
+/// tile, on the tile's z, targets and gradients.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn forward_backward<T: Float>(batch: &Batch<T>, w: &[T], b: &[T], z: &mut [T], target: &mut [T], g: &mut [T], grad_w: &mut [T], grad_b: &mut [T], mut gradient: impl FnMut(&[T], &[T], &mut [T])) {
+    for v in grad_w.iter_mut() {
+        *v = T::ZERO;
+    }
+    for v in grad_b.iter_mut() {
+        *v = T::ZERO;
+    }
+    let m = batch.rows.len();
+    let mut lanes = [T::ZERO; LANES * TILE];
+    let tiles = batch.rows.chunks(TILE).zip(z[..m].chunks_mut(TILE)).zip(target[..m].chunks_mut(TILE)).zip(g[..m].chunks_mut(TILE));
+    for (((rows, z), target), g) in tiles {
+        forward_tile(batch, rows, w, b, &mut lanes, z, target);
+        gradient(z, target, g);
+        add_gradient(batch, rows, g, grad_w, grad_b);
+    }
+}
+
+/// Rows that the scalar models' kernels (k = 1) take at a time.
+const TILE: usize = 64;
+
+/// `forward` (k = 1) for the (at most TILE) rows `rows`: each dot product summed in
+/// lane_sum's order (crate/src/loss/sum.rs), `lane_sum(d, |j| x[i, j] · w[j])`, bit for
+/// bit. The rows' 8 lanes are summed over the whole 8-column chunks first and stored in
+/// `lanes`, then combined: summed in the same loop, LLVM would vectorize the combination
+/// instead, packing lanes j and j + 4 into one vector that it fills element by element.
+fn forward_tile<T: Float>(batch: &Batch<T>, rows: &[u32], w: &[T], b: &[T], lanes: &mut [T; LANES * TILE], z: &mut [T], target: &mut [T]) {
+    let d = batch.d;
+    let whole = d - d % LANES;
+    let w = &w[..d];
+    for (&row, out) in rows.iter().zip(lanes.chunks_exact_mut(LANES)) {
+        let start = row as usize * d;
+        let mut acc = [T::ZERO; LANES];
+        for (x, y) in batch.x[start..start + whole].chunks_exact(LANES).zip(w.chunks_exact(LANES)) {
+            for j in 0..LANES {
+                acc[j] = acc[j] + x[j] * y[j];
+            }
+        }
+        out.copy_from_slice(&acc);
+    }
+    for (z, acc) in z.iter_mut().zip(lanes.chunks_exact(LANES)) {
+        *z = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    }
+    if whole < d {
+        for (z, &row) in z.iter_mut().zip(rows) {
+            let start = row as usize * d;
+            let mut total = *z;
+            for (x, y) in batch.x[start + whole..start + d].iter().zip(&w[whole..]) {
+                total = total + *x * *y;
+            }
+            *z = total;
+        }
+    }
+    if let Some(&b0) = b.first() {
+        for v in z.iter_mut() {
+            *v = *v + b0;
+        }
+    }
+    for (t, &row) in target.iter_mut().zip(rows) {
+        *t = batch.y[row as usize];
+    }
+}
+
+/// Adds `g[r] · x[i_r]` to `grad_w` and `g[r]` to `grad_b` (1 value, or empty) for the
+/// rows `rows` in order (k = 1): each column's sum runs over the rows in order as in
+/// `backward`'s loop, but a block of columns is summed in registers over all the rows and
+/// stored once, instead of ∂W being loaded and stored for every row.
+fn add_gradient<T: Float>(batch: &Batch<T>, rows: &[u32], g: &[T], grad_w: &mut [T], grad_b: &mut [T]) {
+    let d = batch.d;
+    let mut col = 0;
+    while col + COLUMNS <= d {
+        add_columns::<T, COLUMNS>(batch, rows, g, col, &mut grad_w[col..col + COLUMNS]);
+        col += COLUMNS;
+    }
+    if col + LANES <= d {
+        add_columns::<T, LANES>(batch, rows, g, col, &mut grad_w[col..col + LANES]);
+        col += LANES;
+    }
+    if col < d {
+        let rest = &mut grad_w[col..d];
+        for (&row, &g0) in rows.iter().zip(g) {
+            let start = row as usize * d + col;
+            for (gw, &xj) in rest.iter_mut().zip(&batch.x[start..start + (d - col)]) {
+                *gw = *gw + g0 * xj;
+            }
+        }
+    }
+    if let Some(gb) = grad_b.first_mut() {
+        let mut sum = *gb;
+        for &g0 in g {
+            sum = sum + g0;
+        }
+        *gb = sum;
+    }
+}
+
+/// The widest block of ∂W's columns that `add_gradient` keeps in registers (16 f32 are 4
+/// SIMD registers, 16 f64 are 8).
+const COLUMNS: usize = 16;
+
+/// `out[c] += Σ_r g[r] · x[i_r, col + c]` for the W columns from `col`, over the rows in order.
+fn add_columns<T: Float, const W: usize>(batch: &Batch<T>, rows: &[u32], g: &[T], col: usize, out: &mut [T]) {
+    let mut acc = [T::ZERO; W];
+    acc.copy_from_slice(out);
+    for (&row, &g0) in rows.iter().zip(g) {
+        let start = row as usize * batch.d + col;
+        let xs = &batch.x[start..start + W];
+        for j in 0..W {
+            acc[j] = acc[j] + g0 * xs[j];
+        }
+    }
+    out.copy_from_slice(&acc);
 }
 
 /// `value + λ₂·Σ w² + λ₁·Σ |w|` (crate/src/loss/penalty.rs, the bias is not penalized),
@@ -169,12 +269,86 @@ mod tests {
         assert_eq!(select_rows(&[3, u32::MAX], 4, 3, &mut out), 0);
     }
 
+    /// Features whose sums depend on the order of the additions: large terms of both signs
+    /// among small ones, so that a different order changes the bits.
+    fn features(n: usize) -> Vec<f32> {
+        (0..n).map(|i| ((i * 7919) % 1013) as f32 * if i % 3 == 0 { -1e3 } else { 1e-3 }).collect()
+    }
+
+    /// 150 rows (more than two tiles) of a 200-row dataset, out of order and some repeated.
+    fn rows() -> Vec<u32> {
+        (0..150u32).map(|r| (r * 37 + 11) % 200).collect()
+    }
+
     #[test]
-    fn dot_follows_lane_sum_bit_for_bit() {
-        for n in [0usize, 1, 7, 8, 9, 17, 33] {
-            let a: Vec<f32> = (0..n).map(|i| ((i * 7919) % 1013) as f32 * if i % 3 == 0 { -1e3 } else { 1e-3 }).collect();
-            let b: Vec<f32> = (0..n).map(|i| 1.0 + (i % 5) as f32 * 0.37).collect();
-            assert_eq!(dot(&a, &b).to_bits(), lane_sum(n, |j| a[j] * b[j]).to_bits(), "n = {}", n);
+    fn scalar_forward_sums_each_row_in_lane_sum_order() {
+        for d in [0usize, 1, 7, 8, 9, 16, 17, 24, 33] {
+            let x = features(200 * d);
+            let y: Vec<f32> = (0..200).map(|i| i as f32 - 99.5).collect();
+            let w: Vec<f32> = (0..d).map(|j| 1.0 + (j % 5) as f32 * 0.37).collect();
+            let rows = rows();
+            let batch = Batch { x: &x, y: &y, d, rows: &rows };
+            for b in [&[][..], &[0.3f32][..]] {
+                let (mut z, mut t) = (vec![0.0f32; rows.len()], vec![0.0f32; rows.len()]);
+                forward(&batch, &w, b, 1, &mut z, &mut t);
+                for (r, &row) in rows.iter().enumerate() {
+                    let i = row as usize;
+                    let dot = lane_sum(d, |j| x[i * d + j] * w[j]);
+                    let expected = if b.is_empty() { dot } else { dot + b[0] };
+                    assert_eq!(z[r].to_bits(), expected.to_bits(), "d = {}, row {}", d, r);
+                    assert_eq!(t[r], y[i]);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn scalar_backward_sums_each_column_in_batch_order() {
+        for d in [0usize, 1, 3, 8, 9, 16, 17, 24, 33, 40] {
+            let x = features(200 * d);
+            let y = vec![0.0f32; 200];
+            let rows = rows();
+            let g: Vec<f32> = (0..rows.len()).map(|r| if r % 4 == 0 { 1e3 } else { 1e-2 } * (r as f32 - 70.25)).collect();
+            let batch = Batch { x: &x, y: &y, d, rows: &rows };
+            let (mut gw, mut gb) = (vec![9.0f32; d], [9.0f32]);
+            backward(&batch, &g, 1, &mut gw, &mut gb);
+            // The updates of the general loop, one row at a time.
+            let (mut expected_w, mut expected_b) = (vec![0.0f32; d], 0.0f32);
+            for (r, &row) in rows.iter().enumerate() {
+                for j in 0..d {
+                    expected_w[j] = expected_w[j] + g[r] * x[row as usize * d + j];
+                }
+                expected_b = expected_b + g[r];
+            }
+            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&gw), bits(&expected_w), "d = {}", d);
+            assert_eq!(gb[0].to_bits(), expected_b.to_bits(), "d = {}", d);
+        }
+    }
+
+    #[test]
+    fn forward_backward_equals_its_three_steps() {
+        for d in [1usize, 9, 16, 33] {
+            let x = features(200 * d);
+            let y: Vec<f32> = (0..200).map(|i| (i % 7) as f32 * 150.0).collect();
+            let w: Vec<f32> = (0..d).map(|j| 0.5 - (j % 3) as f32 * 0.61).collect();
+            let rows = rows();
+            let m = rows.len();
+            let batch = Batch { x: &x, y: &y, d, rows: &rows };
+            let gradient = |z: &[f32], t: &[f32], g: &mut [f32]| {
+                for ((g, &z), &t) in g.iter_mut().zip(z).zip(t) {
+                    *g = 0.01 * (z - t);
+                }
+            };
+            let (mut z, mut t, mut g, mut gw, mut gb) = (vec![0.0f32; m], vec![0.0f32; m], vec![0.0f32; m], vec![9.0f32; d], [9.0f32]);
+            forward(&batch, &w, &[0.25], 1, &mut z, &mut t);
+            gradient(&z, &t, &mut g);
+            backward(&batch, &g, 1, &mut gw, &mut gb);
+            let (mut z2, mut t2, mut g2, mut gw2, mut gb2) = (vec![0.0f32; m], vec![0.0f32; m], vec![0.0f32; m], vec![9.0f32; d], [9.0f32]);
+            forward_backward(&batch, &w, &[0.25], &mut z2, &mut t2, &mut g2, &mut gw2, &mut gb2, gradient);
+            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!((bits(&z2), bits(&t2), bits(&g2)), (bits(&z), bits(&t), bits(&g)), "d = {}", d);
+            assert_eq!((bits(&gw2), bits(&gb2)), (bits(&gw), bits(&gb)), "d = {}", d);
         }
     }
 

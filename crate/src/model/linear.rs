@@ -5,7 +5,7 @@
 
 use crate::float::Float;
 use crate::loss::{huber::huber_partial, mae::mae_partial, mse::mse_partial};
-use crate::model::affine::{backward, forward, penalize, Batch};
+use crate::model::affine::{forward_backward, penalize, Batch};
 
 /// Loss codes shared with ts/kernels/model/linear.ts and ts/backend/wasm/abi.ts.
 pub const MSE: u32 = 0;
@@ -39,14 +39,19 @@ pub fn partial_loss_and_gradient<T: Float>(batch: &Batch<T>, loss: Loss<T>, tota
     let (pred, rest) = scratch.split_at_mut(m);
     let (target, rest) = rest.split_at_mut(m);
     let g = &mut rest[..m];
-    forward(batch, w, b, 1, pred, target);
-    let sum = match loss.code {
+    let partial = |pred: &[T], target: &[T], g: &mut [T]| match loss.code {
         MAE => mae_partial(pred, target, total, g),
         HUBER => huber_partial(pred, target, loss.delta, total, g),
         _ => mse_partial(pred, target, total, g),
     };
-    backward(batch, g, 1, grad_w, grad_b);
-    sum
+    // Each row's gradient w.r.t. ŷ depends on that row alone, so forward, the loss's
+    // gradient and backward run together, tile by tile; the loss is then summed over all
+    // rows in its own order (rewriting the same gradients). ts/kernels/model/linear.ts
+    // runs the three steps one after the other, with the same results.
+    forward_backward(batch, w, b, pred, target, g, grad_w, grad_b, |pred, target, g| {
+        partial(pred, target, g);
+    });
+    partial(pred, target, g)
 }
 
 #[cfg(test)]
