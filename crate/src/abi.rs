@@ -8,6 +8,7 @@
 
 use crate::float::Float;
 use crate::optim::{self, Kernel, SCALARS};
+use crate::train::Slot;
 use core::sync::atomic::{AtomicUsize, Ordering};
 use std::alloc::{GlobalAlloc, Layout, System};
 
@@ -146,54 +147,53 @@ fn rows_valid<T: Float>(rows: &[u32], y: &[T], n: usize, classes: Option<usize>)
     })
 }
 
-/// One tensor of a step table: its parameter, gradient and `K` state buffers. A state
-/// pointer of 0 means the optimizer keeps no such buffer (its slice is empty).
-struct Tensor<'a, T, const K: usize> {
-    param: &'a mut [T],
-    grad: &'a [T],
-    state: [&'a mut [T]; K],
+/// The spans of one row `[len, param, grad, state0 … stateK-1]` of a step table, checked
+/// (param and grad always, a state where its pointer is not 0), written after `spans[at..]`;
+/// returns how many it wrote. Bit k of `required` says that state buffer k must be present.
+fn row_spans<T, const K: usize>(row: &[u32], required: u32, spans: &mut [Span], at: usize) -> Result<usize, i32> {
+    let len = row[0] as usize;
+    let mut n = at;
+    for (i, &ptr) in row[1..3 + K].iter().enumerate() {
+        if i < 2 || ptr != 0 {
+            spans[n] = span::<T>(ptr as usize, len)?;
+            n += 1;
+        } else if required & (1 << (i - 2)) != 0 {
+            return Err(MISSING_STATE);
+        }
+    }
+    Ok(n - at)
 }
 
-/// Reads entry `index` of a step table of `u32` rows `[len, param, grad, state0 … stateK-1]`
-/// and checks it; bit k of `required` says that state buffer k must be present.
+/// The slices of a step-table row whose spans `row_spans` checked; absent states are empty.
+///
+/// # Safety
+/// The row's spans must have passed `row_spans` and overlap nothing else in use while the
+/// returned slices live; the TS owner keeps the allocations alive for the call.
+unsafe fn row_slot<'a, T, const K: usize>(row: &[u32]) -> Slot<'a, T, K> {
+    let len = row[0] as usize;
+    let state: [&'a mut [T]; K] = core::array::from_fn(|k| {
+        let ptr = row[3 + k] as usize;
+        slice_mut::<T>(ptr, if ptr == 0 { 0 } else { len })
+    });
+    Slot { param: slice_mut::<T>(row[1] as usize, len), grad: slice_mut::<T>(row[2] as usize, len), state }
+}
+
+/// Reads entry `index` of a step table of `u32` rows `[len, param, grad, state0 … stateK-1]`,
+/// checks it (`row_spans`, and that its buffers are disjoint) and makes its slices.
 fn tensor<'a, T, const K: usize>(
     table: &[u32],
     index: usize,
     required: u32,
-) -> Result<Tensor<'a, T, K>, i32> {
+) -> Result<Slot<'a, T, K>, i32> {
     let row = &table[index * (3 + K)..(index + 1) * (3 + K)];
-    let len = row[0] as usize;
     let mut spans = [Span { start: 0, end: 0 }; 16];
-    spans[0] = span::<T>(row[1] as usize, len)?;
-    spans[1] = span::<T>(row[2] as usize, len)?;
-    let mut present = 2;
-    for k in 0..K {
-        let ptr = row[3 + k] as usize;
-        if ptr != 0 {
-            spans[present] = span::<T>(ptr, len)?;
-            present += 1;
-        } else if required & (1 << k) != 0 {
-            return Err(MISSING_STATE);
-        }
-    }
+    let present = row_spans::<T, K>(row, required, &mut spans, 0)?;
     if !disjoint(&spans[..present]) {
         return Err(ALIASED);
     }
     // SAFETY: each range was checked above to be non-null (unless empty), aligned, inside
-    // linear memory and disjoint from the others, so the slices never alias; the TS owner
-    // keeps the allocations alive for the duration of the call.
-    unsafe {
-        let param = slice_mut::<T>(row[1] as usize, len);
-        let grad = slice::<T>(row[2] as usize, len);
-        let mut state: [&'a mut [T]; K] = core::array::from_fn(|_| -> &'a mut [T] { &mut [] });
-        for (k, s) in state.iter_mut().enumerate() {
-            let ptr = row[3 + k] as usize;
-            if ptr != 0 {
-                *s = slice_mut::<T>(ptr, len);
-            }
-        }
-        Ok(Tensor { param, grad, state })
-    }
+    // linear memory and disjoint from the others, so the slices never alias.
+    Ok(unsafe { row_slot::<T, K>(row) })
 }
 
 unsafe fn slice<'a, T>(ptr: usize, len: usize) -> &'a [T] {
@@ -229,7 +229,7 @@ fn for_each_tensor<T, const K: usize>(
     table_ptr: usize,
     count: usize,
     required: u32,
-    mut kernel: impl FnMut(Tensor<T, K>) -> Result<(), i32>,
+    mut kernel: impl FnMut(Slot<T, K>) -> Result<(), i32>,
 ) -> i32 {
     let rows = match table::<K>(table_ptr, count) {
         Ok(rows) => rows,
@@ -1074,7 +1074,7 @@ fn run_step<T: Float, S: Kernel<T, K>, const K: usize>(
 ) -> i32 {
     let kernel = S::new(&scalars, flags);
     for_each_tensor::<T, K>(table, count, kernel.required_states(), |t| {
-        kernel.step(t.param, t.grad, t.state);
+        kernel.step(t.param, &*t.grad, t.state);
         Ok(())
     })
 }
@@ -1139,7 +1139,7 @@ struct TrainArgs {
 /// `steps` with kernel `S`. The number of batches recorded goes to the u32 at `out`.
 fn run_train<T: Float, S: Kernel<T, K>, const K: usize>(t: &TrainArgs) -> i32 {
     use crate::model::{affine, linear, logistic, softmax};
-    use crate::train::{steps, Records, Slot};
+    use crate::train::{steps, Records};
     let a = &t.model;
     if a.count == 0 || t.batch == 0 || !(t.max_norm.is_nan() || t.max_norm > 0.0) || t.tol.is_nan() {
         return BAD_ARGUMENT;
@@ -1171,12 +1171,10 @@ fn run_train<T: Float, S: Kernel<T, K>, const K: usize>(t: &TrainArgs) -> i32 {
             if row[0] as usize != if i == 0 { w_len } else { b_len } {
                 return Err(BAD_ARGUMENT);
             }
-            // Parameter and gradient always; a state buffer where the pointer is not 0.
-            for (slot, &ptr) in row[1..].iter().enumerate() {
-                if slot < 2 || ptr != 0 {
-                    spans.push(span::<T>(ptr as usize, row[0] as usize)?);
-                }
-            }
+            let at = spans.len();
+            spans.resize(at + 2 + K, Span { start: 0, end: 0 });
+            let present = row_spans::<T, K>(row, 0, &mut spans, at)?;
+            spans.truncate(at + present);
         }
         Ok(spans)
     })();
@@ -1196,12 +1194,7 @@ fn run_train<T: Float, S: Kernel<T, K>, const K: usize>(t: &TrainArgs) -> i32 {
             return BAD_ARGUMENT;
         }
         let (scalars, flags) = (slice::<f64>(t.scalars, count * SCALARS), slice::<u32>(t.flags, count));
-        let mut slots: Vec<Slot<T, K>> = Vec::with_capacity(tensors);
-        for row in rows.chunks_exact(3 + K) {
-            let len = row[0] as usize;
-            let state: [&mut [T]; K] = core::array::from_fn(|k| slice_mut::<T>(row[3 + k] as usize, if row[3 + k] == 0 { 0 } else { len }));
-            slots.push(Slot { param: slice_mut::<T>(row[1] as usize, len), grad: slice_mut::<T>(row[2] as usize, len), state });
-        }
+        let mut slots: Vec<Slot<T, K>> = rows.chunks_exact(3 + K).map(|row| row_slot::<T, K>(row)).collect();
         for j in 0..count {
             let mut hyper = [0.0; SCALARS];
             hyper.copy_from_slice(&scalars[j * SCALARS..(j + 1) * SCALARS]);

@@ -17,7 +17,7 @@ import { checkKeys, checkNumber, suggest } from "../options.ts";
 import { ReduceLROnPlateau } from "../schedule/reduce-lr-on-plateau.ts";
 import { Scheduler, checkChoice, checkWhole, type ScheduledOptimizer } from "../schedule/scheduler.ts";
 import { OPTIMIZERS, TIME_SLICE, isThenable, macrotask, now } from "../train/loop.ts";
-import { OPTIMIZER_NAMES, checkFunction, checkSignal, type CallbackResult, type OptimizerName } from "../train/options.ts";
+import { OPTIMIZER_NAMES, checkFunction, checkOptimizerOptionsObject, checkSignal, type CallbackResult, type OptimizerName } from "../train/options.ts";
 import { ObjectiveEvaluator, checkGradientOption, type GradientOption, type Objective, type TensorObjective } from "./objective.ts";
 
 /** Optimizers minimize() builds by name: fit()'s and "lbfgs". */
@@ -210,17 +210,7 @@ function checkMinimizeOptions(options: unknown, x0: unknown): Settings {
   checkKeys(A, options, KEYS);
   const o = (options ?? {}) as Record<string, unknown>;
   const optimizer = o["optimizer"] === undefined ? MINIMIZE_DEFAULTS.optimizer : checkOptimizer(o["optimizer"]);
-  let optimizerOptions: Record<string, unknown> | undefined;
-  if (o["optimizerOptions"] !== undefined) {
-    if (typeof optimizer !== "string") {
-      throw new DownhillTypeError("INVALID_ARGUMENT", `${A}.optimizerOptions apply only to an optimizer given by name; pass the options to your optimizer or factory instead.`);
-    }
-    const value = o["optimizerOptions"];
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      throw new DownhillTypeError("INVALID_ARGUMENT", `${A}.optimizerOptions must be an object of ${optimizer}'s options; got ${describe(value)}.`);
-    }
-    optimizerOptions = value as Record<string, unknown>;
-  }
+  const optimizerOptions = checkOptimizerOptionsObject(A, optimizer, o["optimizerOptions"]);
   const gradient = checkGradientOption(`${A}.gradient`, o["gradient"]);
   const schedule = checkFunction<Settings["schedule"]>(`${A}.schedule`, o["schedule"]);
   if (schedule !== undefined && (optimizer === "lbfgs" || optimizer instanceof LBFGS)) {

@@ -314,9 +314,7 @@ export abstract class Optimizer<O extends object> {
     try {
       for (let index = 0; index < groups.length; index++) {
         const group = groups[index]!;
-        group.steps++;
-        const flags = this.prepare(group.options, group.steps, group.scalars, index) | (group.fresh ? FLAG_NEW_STATE : 0);
-        group.fresh = false;
+        const flags = this.#advance(group, index);
         const plans = group.plans!;
         for (let k = 0; k < plans.length; k++) this.#backend.step(this.#kernel, plans[k]!, group.scalars, flags);
       }
@@ -369,16 +367,10 @@ export abstract class Optimizer<O extends object> {
     this.#usable();
     const group = this.#groups[0]!;
     const before = { steps: group.steps, fresh: group.fresh, scalars: this.groupScalars(0) };
-    const advance = (into: number): void => {
-      group.steps++;
-      const f = this.prepare(group.options, group.steps, group.scalars, 0) | (group.fresh ? FLAG_NEW_STATE : 0);
-      group.fresh = false;
-      if (into >= 0) {
-        flags[into] = f;
-        scalars.set(group.scalars, into * SCALARS);
-      }
-    };
-    for (let j = 0; j < count; j++) advance(j);
+    for (let j = 0; j < count; j++) {
+      flags[j] = this.#advance(group, 0);
+      scalars.set(group.scalars, j * SCALARS);
+    }
     let taken: number;
     try {
       taken = run();
@@ -389,10 +381,21 @@ export abstract class Optimizer<O extends object> {
       group.steps = before.steps;
       group.fresh = before.fresh;
       this.setGroupScalars(0, before.scalars);
-      for (let j = 0; j < taken; j++) advance(-1);
+      for (let j = 0; j < taken; j++) this.#advance(group, 0);
     }
     this.#steps += taken;
     return taken;
+  }
+
+  /**
+   * Counts one more step of param group `index` and fills its scalars for that step;
+   * returns the step's flags (FLAG_NEW_STATE on the step after its state was created).
+   */
+  #advance(group: Group<O>, index: number): number {
+    group.steps++;
+    const flags = this.prepare(group.options, group.steps, group.scalars, index) | (group.fresh ? FLAG_NEW_STATE : 0);
+    group.fresh = false;
+    return flags;
   }
 
   /** Throws after dispose() and after a fault. */

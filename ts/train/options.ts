@@ -178,6 +178,21 @@ function checkOptimizerOption(value: unknown): FitSettings["optimizer"] {
   return value as OptimizerName;
 }
 
+/**
+ * `options.optimizerOptions` of fit() and minimize() (`argument` names the options):
+ * undefined, or an object when the optimizer is given by name.
+ */
+export function checkOptimizerOptionsObject(argument: string, optimizer: unknown, value: unknown): Record<string, unknown> | undefined {
+  if (value === undefined) return undefined;
+  if (typeof optimizer !== "string") {
+    throw new DownhillTypeError("INVALID_ARGUMENT", `${argument}.optimizerOptions apply only to an optimizer given by name; pass the options to your optimizer or factory instead.`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new DownhillTypeError("INVALID_ARGUMENT", `${argument}.optimizerOptions must be an object of ${optimizer}'s options; got ${describe(value)}.`);
+  }
+  return value as Record<string, unknown>;
+}
+
 /** `value` must be undefined or an AbortSignal. */
 export function checkSignal(value: unknown, argument = `${A}.signal`): AbortSignal | undefined {
   if (value === undefined) return undefined;
@@ -191,17 +206,7 @@ export function checkFitOptions(options: unknown): FitSettings {
   checkKeys(A, options, KEYS);
   const o = (options ?? {}) as Record<string, unknown>;
   const optimizer = o["optimizer"] === undefined ? FIT_DEFAULTS.optimizer : checkOptimizerOption(o["optimizer"]);
-  let optimizerOptions: Record<string, unknown> | undefined;
-  if (o["optimizerOptions"] !== undefined) {
-    if (typeof optimizer !== "string") {
-      throw new DownhillTypeError("INVALID_ARGUMENT", `${A}.optimizerOptions apply only to an optimizer given by name; pass the options to your optimizer or factory instead.`);
-    }
-    const value = o["optimizerOptions"];
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      throw new DownhillTypeError("INVALID_ARGUMENT", `${A}.optimizerOptions must be an object of ${optimizer}'s options; got ${describe(value)}.`);
-    }
-    optimizerOptions = value as Record<string, unknown>;
-  }
+  const optimizerOptions = checkOptimizerOptionsObject(A, optimizer, o["optimizerOptions"]);
   const schedule = checkFunction<FitSettings["schedule"]>(`${A}.schedule`, o["schedule"]);
   if (schedule === undefined && o["scheduleEvery"] !== undefined) {
     throw new DownhillTypeError("INVALID_ARGUMENT", `${A}.scheduleEvery has no effect without a schedule; remove it or add schedule: (optimizer) => scheduler.`);
