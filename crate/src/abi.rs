@@ -1141,7 +1141,7 @@ fn run_train<T: Float, S: Kernel<T, K>, const K: usize>(t: &TrainArgs) -> i32 {
     use crate::model::{affine, linear, logistic, softmax};
     use crate::train::{steps, Records};
     let a = &t.model;
-    if a.count == 0 || t.batch == 0 || !(t.max_norm.is_nan() || t.max_norm > 0.0) || t.tol.is_nan() {
+    if a.count == 0 || t.batch == 0 || !(t.max_norm.is_nan() || t.max_norm >= 0.0) || t.tol.is_nan() {
         return BAD_ARGUMENT;
     }
     let ModelShape { l2, l1, delta, x_len, w_len, b_len } = match model_shape::<T>(t.which, a, t.batch.min(a.count)) {

@@ -137,6 +137,19 @@ describe("stops inside a fused run exactly where the per-batch path stops", () =
   }
 });
 
+describe("clipGradNorm 0 (allowed, as in torch: every gradient scaled to zero)", () => {
+  for (const backend of ["wasm", "ts"] as const) {
+    it(`${backend}: the fused run equals the per-batch run and leaves SGD's weights at their start`, async () => {
+      const options: FitOptions = { optimizer: "sgd", optimizerOptions: { lr: 0.1 }, clipGradNorm: 0, batchSize: 16, epochs: 2, seed: 1, tol: null };
+      const fused = await run("linear", "f64", backend, options, false);
+      const perBatch = await run("linear", "f64", backend, options, true);
+      expect(fused.trainCalls).toBeGreaterThan(0);
+      expect(summary(fused)).toEqual(summary(perBatch));
+      expect(fused.weights.every((w) => w === 0)).toBe(true);
+    });
+  }
+});
+
 describe("the wasm and ts backends' fused runs agree", () => {
   for (const dtype of ["f32", "f64"] as const) {
     it(`${dtype}: every optimizer on softmax regression`, async () => {
