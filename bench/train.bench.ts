@@ -74,9 +74,8 @@ function publicApi(backend: "wasm" | "ts", dtype: Dtype, data: Dataset, kind: Ki
 
 /**
  * The loop of fit() written directly against the wasm backend's kernels: the data copied
- * into WebAssembly memory once, then per batch the fused model kernel (forward, loss,
- * backward in one call) and the optimizer's step kernel (W3), or the epoch's batches in
- * one call of the fused training kernel, crate/src/train.rs (W4) — no validation, no
+ * into WebAssembly memory once, then all the fit's epochs (W3) or the epoch's batches
+ * (W4) in one call of the fused training kernel, crate/src/train.rs — no validation, no
  * history. W4 shuffles with fit()'s generator and starts a fresh Adam each epoch, as
  * fit() does.
  */
@@ -113,14 +112,24 @@ function kernelLoop(dtype: Dtype, data: Regression, kind: Kind): Contender {
         w.array.set(SEED_FIT.init);
         const plan = wasmBackend.plan(dtype, [{ param: w, grad: gw, state: [null] }], 1);
         owned.push(plan);
-        const scalars = new Float64Array(SCALARS);
-        scalars.set([SEED_FIT.lr, 0, 1, 0]);
+        // All 500 epochs of one batch in one call of the fused training kernel
+        // (crate/src/train.rs `epochs`), with fit()'s best-weight tracking and no rule.
+        const steps = SEED_FIT.iterations;
+        const f64 = (length: number): Storage => {
+          const s = wasmBackend.alloc("f64", length);
+          owned.push(s);
+          return s;
+        };
+        const [scalars, losses, norms, watch] = [f64(steps * SCALARS), f64(steps), f64(steps), f64(5)];
+        const flags = wasmBackend.allocRows(steps);
+        owned.push(flags);
+        for (let t = 0; t < steps; t++) scalars.array.set([SEED_FIT.lr, 0, 1, 0], t * SCALARS);
+        const epochs = { count: steps, rng: null, watch, best: alloc(d) };
+        const train = { model: call, count: n, batch: n, kernel: "sgd" as const, plan, scalars, flags, maxNorm: NaN, tol: 0, losses, norms, epochs };
         return {
           run: () => {
-            for (let t = 0; t < SEED_FIT.iterations; t++) {
-              wasmBackend.modelLossAndGradient(call, n);
-              wasmBackend.step("sgd", plan, scalars, 0);
-            }
+            watch.array.set([NaN, 1, 0, Infinity, 0]);
+            wasmBackend.train(train);
           },
           read,
           dispose: () => owned.forEach((o) => o.dispose()),
@@ -143,7 +152,7 @@ function kernelLoop(dtype: Dtype, data: Regression, kind: Kind): Contender {
         return s;
       };
       const [scalars, losses, norms] = [f64(steps * SCALARS), f64(steps), f64(steps)];
-      const train = { model: { ...call, rows: all }, count: n, batch, kernel: "adam" as const, plan, scalars, flags, maxNorm: NaN, tol: 0, losses, norms };
+      const train = { model: { ...call, rows: all }, count: n, batch, kernel: "adam" as const, plan, scalars, flags, maxNorm: NaN, tol: 0, losses, norms, epochs: null };
       const step = new Float64Array(SCALARS);
       return {
         run: () => {

@@ -1131,6 +1131,14 @@ struct TrainArgs {
     tol: f64,
     losses: usize,
     norms: usize,
+    /// Whole epochs over the `count` rows (0: one run of batches, no epoch-end work).
+    epochs: usize,
+    /// 4 u32 words of rng state (shuffle before each epoch), or 0.
+    rng: usize,
+    /// 5 f64: tol (NaN for none), patience, bad epochs, best loss, best epoch (written).
+    watch: usize,
+    /// The best weights: the weights' then the bias's values.
+    best: usize,
 }
 
 /// Checks everything — the model's arguments, every row of the batches, the step table
@@ -1139,9 +1147,12 @@ struct TrainArgs {
 /// `steps` with kernel `S`. The number of batches recorded goes to the u32 at `out`.
 fn run_train<T: Float, S: Kernel<T, K>, const K: usize>(t: &TrainArgs) -> i32 {
     use crate::model::{affine, linear, logistic, softmax};
-    use crate::train::{steps, Records};
+    use crate::train::{epochs, steps, Records, Watch};
     let a = &t.model;
     if a.count == 0 || t.batch == 0 || !(t.max_norm.is_nan() || t.max_norm >= 0.0) || t.tol.is_nan() {
+        return BAD_ARGUMENT;
+    }
+    if t.epochs > 0 && (t.epochs > u32::MAX as usize || a.count > u32::MAX as usize) {
         return BAD_ARGUMENT;
     }
     let ModelShape { l2, l1, delta, x_len, w_len, b_len } = match model_shape::<T>(t.which, a, t.batch.min(a.count)) {
@@ -1149,7 +1160,11 @@ fn run_train<T: Float, S: Kernel<T, K>, const K: usize>(t: &TrainArgs) -> i32 {
         Err(status) => return status,
     };
     let tensors = 1 + a.bias as usize;
-    let count = (a.count + t.batch - 1) / t.batch;
+    let per = (a.count + t.batch - 1) / t.batch;
+    let count = match per.checked_mul(t.epochs.max(1)) {
+        Some(count) if count <= u32::MAX as usize => count,
+        _ => return BAD_ARGUMENT,
+    };
     let rows = match table::<K>(t.table, tensors) {
         Ok(rows) => rows,
         Err(status) => return status,
@@ -1167,6 +1182,13 @@ fn run_train<T: Float, S: Kernel<T, K>, const K: usize>(t: &TrainArgs) -> i32 {
             span::<u32>(a.out, 1)?,
             span::<u32>(t.table, tensors * (3 + K))?,
         ];
+        if t.epochs > 0 {
+            spans.push(span::<f64>(t.watch, 5)?);
+            spans.push(span::<T>(t.best, w_len + b_len)?);
+            if t.rng != 0 {
+                spans.push(span::<u32>(t.rng, 4)?);
+            }
+        }
         for (i, row) in rows.chunks_exact(3 + K).enumerate() {
             if row[0] as usize != if i == 0 { w_len } else { b_len } {
                 return Err(BAD_ARGUMENT);
@@ -1188,10 +1210,24 @@ fn run_train<T: Float, S: Kernel<T, K>, const K: usize>(t: &TrainArgs) -> i32 {
     // SAFETY: every range was checked above (non-null unless empty, aligned, inside linear
     // memory) and no two overlap; the slices made from them live only for this call.
     unsafe {
-        let order = slice::<u32>(a.rows, a.count);
+        let order = slice_mut::<u32>(a.rows, a.count);
         let y = slice::<T>(a.y, a.n);
         if !rows_valid(order, y, a.n, if t.which == Model::Softmax { Some(a.k) } else { None }) {
             return BAD_ARGUMENT;
+        }
+        let mut watch = None;
+        if t.epochs > 0 {
+            let w = slice::<f64>(t.watch, 5);
+            let (tol, patience, bad) = (w[0], w[1], w[2]);
+            let whole = |v: f64| v >= 0.0 && v <= u32::MAX as f64 && v == v.trunc();
+            if !(tol.is_nan() || tol.is_finite()) || !whole(patience) || patience < 1.0 || !whole(bad) || w[3].is_nan() {
+                return BAD_ARGUMENT;
+            }
+            if t.rng != 0 && *(t.rng as *const [u32; 4]) == [0; 4] {
+                return BAD_ARGUMENT;
+            }
+            let tol = if tol.is_nan() { None } else { Some(tol) };
+            watch = Some(Watch { tol, patience: patience as usize, bad: bad as usize, best_loss: w[3], best_epoch: 0 });
         }
         let (scalars, flags) = (slice::<f64>(t.scalars, count * SCALARS), slice::<u32>(t.flags, count));
         let mut slots: Vec<Slot<T, K>> = rows.chunks_exact(3 + K).map(|row| row_slot::<T, K>(row)).collect();
@@ -1210,7 +1246,7 @@ fn run_train<T: Float, S: Kernel<T, K>, const K: usize>(t: &TrainArgs) -> i32 {
         let records = Records { loss: slice_mut::<f64>(t.losses, count), norm: slice_mut::<f64>(t.norms, count) };
         let (which, d, k, loss) = (t.which, a.d, a.k, linear::Loss { code: a.loss, delta });
         let max_norm = if t.max_norm.is_nan() { None } else { Some(t.max_norm) };
-        let done = steps::<T, S, K>(&mut slots, order, t.batch, scalars, flags, max_norm, t.tol, records, |rows, slots| {
+        let model = |rows: &[u32], slots: &mut [Slot<T, K>]| {
             let (first, rest) = slots.split_at_mut(1);
             let weights = &mut first[0];
             let (b, grad_b): (&[T], &mut [T]) = match rest.first_mut() {
@@ -1223,7 +1259,20 @@ fn run_train<T: Float, S: Kernel<T, K>, const K: usize>(t: &TrainArgs) -> i32 {
                 Model::Logistic => logistic::loss_and_gradient(&batch, l2, l1, &*weights.param, b, &mut *weights.grad, grad_b, scratch),
                 Model::Softmax => softmax::loss_and_gradient(&batch, k, l2, l1, &*weights.param, b, &mut *weights.grad, grad_b, scratch),
             }
-        });
+        };
+        let done = match watch.as_mut() {
+            None => steps::<T, S, K>(&mut slots, order, t.batch, scalars, flags, max_norm, t.tol, records, model),
+            Some(watch) => {
+                let rng = if t.rng == 0 { None } else { Some(&mut *(t.rng as *mut [u32; 4])) };
+                let best = slice_mut::<T>(t.best, w_len + b_len);
+                let done = epochs::<T, S, K>(&mut slots, order, t.batch, t.epochs, rng, scalars, flags, max_norm, t.tol, watch, best, records, model);
+                let w = slice_mut::<f64>(t.watch, 5);
+                w[2] = watch.bad as f64;
+                w[3] = watch.best_loss;
+                w[4] = watch.best_epoch as f64;
+                done
+            }
+        };
         *(a.out as *mut u32) = done as u32;
     }
     OK
@@ -1248,12 +1297,17 @@ fn run_train_kernel<T: Float>(kernel: u32, t: &TrainArgs) -> i32 {
 
 /// Exports `$f32` and `$f64`: `(x, y, n, d, k, model, bias, loss, delta, l2, l1, order,
 /// count, batch, scratch, scratch_len, table, kernel, scalars, flags, max_norm, tol,
-/// losses, norms, out) -> status`. The model (0 linear, 1 logistic, 2 softmax) is the one
-/// of `model_exports!` with the same arguments, its weights and bias being rows 0 and 1
-/// of the step table (`bias` rows of `[len, param, grad, state…]` after the first);
-/// `order` holds the `count` rows of the batches of `batch` rows, step j's scalars are
-/// `scalars[j·8 ..]` and its flags `flags[j]`; `max_norm` NaN means no clipping. Each
-/// batch's loss and gradient norm go to `losses[j]`, `norms[j]`.
+/// losses, norms, epochs, rng, watch, best, out) -> status`. The model (0 linear, 1
+/// logistic, 2 softmax) is the one of `model_exports!` with the same arguments, its
+/// weights and bias being rows 0 and 1 of the step table (`bias` rows of
+/// `[len, param, grad, state…]` after the first); `order` holds the `count` rows of the
+/// batches of `batch` rows, step j's scalars are `scalars[j·8 ..]` and its flags
+/// `flags[j]`; `max_norm` NaN means no clipping. Each batch's loss and gradient norm go to
+/// `losses[j]`, `norms[j]`. With `epochs` > 0, crate/src/train.rs's `epochs` runs that
+/// many epochs over the rows (`⌈count / batch⌉` steps each), shuffling `order` in place
+/// with the 4 u32 words at `rng` unless it is 0; `watch` holds 5 f64 — tol (NaN for none),
+/// patience, bad epochs, best loss — read and written back, and the best epoch of the run
+/// written; `best` takes the weights' and bias's values at that epoch.
 macro_rules! train_exports {
     ($($t:ty => $name:ident),*) => {
         $(
@@ -1263,7 +1317,7 @@ macro_rules! train_exports {
             x: usize, y: usize, n: usize, d: usize, k: usize, model: u32, bias: u32, loss: u32, delta: f64, l2: f64, l1: f64,
             order: usize, count: usize, batch: usize, scratch: usize, scratch_len: usize,
             table: usize, kernel: u32, scalars: usize, flags: usize, max_norm: f64, tol: f64,
-            losses: usize, norms: usize, out: usize,
+            losses: usize, norms: usize, epochs: usize, rng: usize, watch: usize, best: usize, out: usize,
         ) -> i32 {
             let which = match model {
                 0 => Model::Linear,
@@ -1272,7 +1326,7 @@ macro_rules! train_exports {
                 _ => return BAD_ARGUMENT,
             };
             let model = ModelArgs { x, y, n, d, k, rows: order, count, total: count, w: 0, b: 0, bias, grad_w: 0, grad_b: 0, scratch, scratch_len, loss, delta, l2, l1, out };
-            run_train_kernel::<$t>(kernel, &TrainArgs { model, which, batch, table, scalars, flags, max_norm, tol, losses, norms })
+            run_train_kernel::<$t>(kernel, &TrainArgs { model, which, batch, table, scalars, flags, max_norm, tol, losses, norms, epochs, rng, watch, best })
         }
         )*
     };

@@ -11,6 +11,7 @@ use crate::clip::scale;
 use crate::float::Float;
 use crate::optim::{Kernel, SCALARS};
 use crate::reduce::sum_of_squares;
+use crate::rng::shuffle;
 
 /// One tensor the optimizer updates: its values, its gradient (written by the model) and
 /// the optimizer's `K` state buffers (empty where the optimizer keeps none).
@@ -95,6 +96,86 @@ pub fn steps<T: Float, S: Kernel<T, K>, const K: usize>(
         }
         if norm < tol {
             break;
+        }
+    }
+    done
+}
+
+/// What fit() carries from one epoch to the next: scikit-learn's no-improvement rule
+/// (`tol`, None without it, and `patience` = nIterNoChange epochs) with its count of bad
+/// epochs, and the lowest epoch loss so far with the epoch (from 1, within this run; 0 for
+/// none) that reached it.
+pub struct Watch {
+    pub tol: Option<f64>,
+    pub patience: usize,
+    pub bad: usize,
+    pub best_loss: f64,
+    pub best_epoch: usize,
+}
+
+/// Runs up to `count` whole epochs: each shuffles `order` with `rng` when given (as fit()
+/// reshuffles its row order), runs `steps` over all of it with that epoch's scalars, flags
+/// and records (`⌈order.len() / batch⌉` of each per epoch), then does fit()'s end-of-epoch
+/// work: the epoch's loss `Σ loss_j · rows_j / Σ rows_j`, the no-improvement rule, and the
+/// weights copied to `best` (every slot's values, in order) when that loss is the lowest.
+///
+/// Stops where fit() would: after an epoch whose batch had a non-finite loss or norm, whose
+/// weights became non-finite (no rule, no copy), whose last batch converged (norm < `tol`)
+/// or that met the no-improvement rule. Returns the number of batches recorded.
+#[allow(clippy::too_many_arguments)]
+pub fn epochs<T: Float, S: Kernel<T, K>, const K: usize>(
+    slots: &mut [Slot<T, K>],
+    order: &mut [u32],
+    batch: usize,
+    count: usize,
+    mut rng: Option<&mut [u32; 4]>,
+    scalars: &[f64],
+    flags: &[u32],
+    max_norm: Option<f64>,
+    tol: f64,
+    watch: &mut Watch,
+    best: &mut [T],
+    records: Records,
+    mut model: impl FnMut(&[u32], &mut [Slot<T, K>]) -> T,
+) -> usize {
+    let n = order.len();
+    let per = (n + batch - 1) / batch;
+    let mut done = 0;
+    for e in 0..count {
+        if let Some(state) = rng.as_deref_mut() {
+            shuffle(state, order);
+        }
+        let (from, to) = (e * per, (e + 1) * per);
+        let epoch = Records { loss: &mut records.loss[from..to], norm: &mut records.norm[from..to] };
+        let taken = steps::<T, S, K>(slots, order, batch, &scalars[from * SCALARS..to * SCALARS], &flags[from..to], max_norm, tol, epoch, &mut model);
+        done = from + taken;
+        let (loss, norm) = (records.loss[done - 1], records.norm[done - 1]);
+        if !(loss.is_finite() && norm.is_finite()) || !slots.iter().all(|s| s.param.iter().all(|v| v.to_f64().is_finite())) {
+            return done;
+        }
+        let (mut sum, mut rows) = (0.0f64, 0usize);
+        for j in 0..taken {
+            let size = n.min((j + 1) * batch) - j * batch;
+            sum += records.loss[from + j] * size as f64;
+            rows += size;
+        }
+        let epoch_loss = sum / rows as f64;
+        let mut stop = norm < tol;
+        if let Some(t) = watch.tol {
+            watch.bad = if epoch_loss > watch.best_loss - t { watch.bad + 1 } else { 0 };
+            stop |= watch.bad >= watch.patience;
+        }
+        if epoch_loss < watch.best_loss {
+            watch.best_loss = epoch_loss;
+            watch.best_epoch = e + 1;
+            let mut at = 0;
+            for slot in slots.iter() {
+                best[at..at + slot.param.len()].copy_from_slice(slot.param);
+                at += slot.param.len();
+            }
+        }
+        if stop {
+            return done;
         }
     }
     done
@@ -221,6 +302,91 @@ mod tests {
             kernel.step(&mut w2, &grad, [&mut m2, &mut v2, &mut []]);
         }
         assert_eq!(w[0].to_bits(), w2[0].to_bits());
+    }
+
+    fn sgd_scalars(lr: f64, steps: usize) -> Vec<f64> {
+        let mut scalars = vec![0.0; steps * SCALARS];
+        for j in 0..steps {
+            scalars[j * SCALARS] = lr;
+            scalars[j * SCALARS + 2] = 1.0;
+        }
+        scalars
+    }
+
+    #[test]
+    fn epochs_shuffle_step_and_keep_the_best_as_a_hand_loop_does() {
+        let x = [1.0, 2.0, -1.0, 0.5, 3.0];
+        let y: Vec<f64> = x.iter().map(|v| 3.0 * v).collect();
+        let (batch, count, lr) = (2, 4, 0.05);
+        let per = 3;
+        let scalars = sgd_scalars(lr, count * per);
+        let flags = vec![0u32; count * per];
+        let mut order = [0u32, 1, 2, 3, 4];
+        let mut state = crate::rng::seed(9);
+        let (mut w, mut g, mut buf) = ([0.0f64], [0.0f64], [0.0f64; 0]);
+        let (mut loss, mut norm) = (vec![0.0; count * per], vec![0.0; count * per]);
+        let mut best = [0.0f64];
+        let mut watch = Watch { tol: Some(1e-3), patience: 5, bad: 0, best_loss: f64::INFINITY, best_epoch: 0 };
+        let done = {
+            let mut slots = [Slot { param: &mut w[..], grad: &mut g[..], state: [&mut buf[..]] }];
+            let records = Records { loss: &mut loss, norm: &mut norm };
+            epochs::<f64, sgd::Step<f64>, 1>(&mut slots, &mut order, batch, count, Some(&mut state), &scalars, &flags, None, 0.0, &mut watch, &mut best, records, mse_model(&x, &y))
+        };
+        assert_eq!(done, count * per);
+        // By hand: shuffle, then gradient descent over the batches, then the epoch's loss.
+        let (mut v, mut hand_order, mut hand_state) = (0.0f64, [0u32, 1, 2, 3, 4], crate::rng::seed(9));
+        let (mut best_loss, mut best_v) = (f64::INFINITY, 0.0);
+        for e in 0..count {
+            crate::rng::shuffle(&mut hand_state, &mut hand_order);
+            let mut sum = 0.0;
+            for (j, b) in hand_order.chunks(batch).enumerate() {
+                let m = b.len() as f64;
+                let mean: f64 = b.iter().map(|&i| (v * x[i as usize] - y[i as usize]).powi(2)).sum::<f64>() / m;
+                assert!((loss[e * per + j] - mean).abs() <= 1e-12 * mean.max(1.0));
+                sum += mean * m;
+                v -= lr * b.iter().map(|&i| 2.0 / m * (v * x[i as usize] - y[i as usize]) * x[i as usize]).sum::<f64>();
+            }
+            if sum / 5.0 < best_loss {
+                best_loss = sum / 5.0;
+                best_v = v;
+            }
+        }
+        assert_eq!(order, hand_order);
+        assert_eq!(state, hand_state);
+        assert!((w[0] - v).abs() <= 1e-12 && (best[0] - best_v).abs() <= 1e-12);
+        // The loss falls every epoch: the last is the best, and no epoch was bad.
+        assert_eq!((watch.best_epoch, watch.bad), (count, 0));
+        assert!((watch.best_loss - best_loss).abs() <= 1e-12 * best_loss);
+    }
+
+    #[test]
+    fn epochs_stop_on_no_improvement_and_on_weights_that_overflow() {
+        let x = [1.0, 2.0];
+        let y = [3.0, 6.0];
+        let flags = vec![0u32; 10];
+        let (mut g, mut buf, mut best) = ([0.0f64], [0.0f64; 0], [7.0f64]);
+        let (mut loss, mut norm) = (vec![0.0; 10], vec![0.0; 10]);
+        // lr 0: every epoch has the first epoch's loss, which is never better by tol.
+        let mut w = [1.0f64];
+        let mut watch = Watch { tol: Some(1e-4), patience: 2, bad: 0, best_loss: f64::INFINITY, best_epoch: 0 };
+        let done = {
+            let mut slots = [Slot { param: &mut w[..], grad: &mut g[..], state: [&mut buf[..]] }];
+            let records = Records { loss: &mut loss, norm: &mut norm };
+            epochs::<f64, sgd::Step<f64>, 1>(&mut slots, &mut [0, 1], 2, 10, None, &sgd_scalars(0.0, 10), &flags, None, 0.0, &mut watch, &mut best, records, mse_model(&x, &y))
+        };
+        // Epoch 1 sets the best (2.5² · 5 / 2 … at w = 1); epochs 2 and 3 are bad: stop.
+        assert_eq!((done, watch.bad, watch.best_epoch), (3, 2, 1));
+        assert_eq!((watch.best_loss, best[0]), ((4.0 + 16.0) / 2.0, 1.0));
+        // A huge step: the weights overflow in epoch 1, whose loss was finite: no rule, no copy.
+        let mut w = [1.0f64];
+        let mut watch = Watch { tol: None, patience: 1, bad: 0, best_loss: f64::INFINITY, best_epoch: 0 };
+        let done = {
+            let mut slots = [Slot { param: &mut w[..], grad: &mut g[..], state: [&mut buf[..]] }];
+            let records = Records { loss: &mut loss, norm: &mut norm };
+            epochs::<f64, sgd::Step<f64>, 1>(&mut slots, &mut [0, 1], 2, 10, None, &sgd_scalars(1e308, 10), &flags, None, 0.0, &mut watch, &mut best, records, mse_model(&x, &y))
+        };
+        assert!(loss[0].is_finite() && !w[0].is_finite());
+        assert_eq!((done, watch.best_epoch, watch.best_loss, best[0]), (1, 0, f64::INFINITY, 1.0));
     }
 
     fn adam_scalars(t: usize) -> [f64; SCALARS] {

@@ -1,8 +1,8 @@
 /**
- * fit()'s fused path (crate/src/train.rs ↔ ts/kernels/train.ts: whole runs of batches in
- * one backend call) against its per-batch path, which an onIteration callback forces:
- * the same weights, history, iteration records and stop, bit for bit, for every
- * optimizer, model, dtype and backend; and wasm against ts.
+ * fit()'s fused paths (crate/src/train.rs ↔ ts/kernels/train.ts: whole epochs, or runs of
+ * batches within an epoch, in one backend call) against its per-batch path, which an
+ * onIteration callback forces: the same weights, best weights, history, iteration records
+ * and stop, bit for bit, for every optimizer, model, dtype and backend; and wasm against ts.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
@@ -61,16 +61,28 @@ const OPTIMIZERS: [OptimizerName, Record<string, unknown>][] = [
 interface Run {
   result: FitResult;
   weights: number[];
+  bestWeights: number[];
   trainCalls: number;
+  /** Calls that ran whole epochs. */
+  epochCalls: number;
 }
 
-async function run(kind: Kind, dtype: Dtype, backend: BackendName, options: FitOptions, perBatch: boolean): Promise<Run> {
+/**
+ * "epochs": fit() as given (whole epochs per backend call); "batches": an onEpoch
+ * callback keeps JS between epochs, so runs of batches within an epoch; "perBatch": an
+ * onIteration callback, one step at a time.
+ */
+type Path = "epochs" | "batches" | "perBatch";
+
+async function run(kind: Kind, dtype: Dtype, backend: BackendName, options: FitOptions, path: Path): Promise<Run> {
   const spy = vi.spyOn(backend === "wasm" ? wasmBackend : tsBackend, "train");
   const { model: m, ds } = model(kind, dtype, backend);
   try {
-    const result = await fit(m, ds, perBatch ? { ...options, onIteration: () => {} } : options);
+    const forced = path === "perBatch" ? { onIteration: () => {} } : path === "batches" ? { onEpoch: () => {} } : {};
+    const result = await fit(m, ds, { ...options, ...forced });
     const weights = m.parameters().flatMap((p) => [...p.data]);
-    return { result, weights, trainCalls: spy.mock.calls.length };
+    const epochCalls = spy.mock.calls.filter(([call]) => call.epochs !== null).length;
+    return { result, weights, bestWeights: result.bestWeights.flatMap((w) => [...w]), trainCalls: spy.mock.calls.length, epochCalls };
   } finally {
     m.dispose();
     spy.mockRestore();
@@ -82,6 +94,7 @@ function summary(r: Run) {
   const { result } = r;
   return {
     weights: r.weights,
+    bestWeights: r.bestWeights,
     reason: result.reason,
     epochs: result.epochs,
     iterations: result.iterations,
@@ -100,12 +113,15 @@ describe("the fused path equals the per-batch path bit for bit", () => {
         it(`${backend} ${dtype} ${name} ${JSON.stringify(optimizerOptions)}`, async () => {
           for (const kind of ["linear", "mae", "huber", "logistic", "softmax"] as const) {
             const options: FitOptions = { optimizer: name, optimizerOptions, batchSize: 16, epochs: 3, seed: 11, tol: null, recordIterations: true, ...(kind === "huber" ? { clipGradNorm: 0.5 } : {}) };
-            const fused = await run(kind, dtype, backend, options, false);
-            const perBatch = await run(kind, dtype, backend, options, true);
-            expect(fused.trainCalls).toBeGreaterThan(0);
+            const epochs = await run(kind, dtype, backend, options, "epochs");
+            const batches = await run(kind, dtype, backend, options, "batches");
+            const perBatch = await run(kind, dtype, backend, options, "perBatch");
+            expect(epochs.epochCalls).toBeGreaterThan(0);
+            expect([batches.trainCalls > 0, batches.epochCalls]).toEqual([true, 0]);
             expect(perBatch.trainCalls).toBe(0);
-            expect(summary(fused)).toEqual(summary(perBatch));
-            expect(fused.result.iterations).toBe(3 * Math.ceil(203 / 16));
+            expect(summary(epochs)).toEqual(summary(perBatch));
+            expect(summary(batches)).toEqual(summary(perBatch));
+            expect(epochs.result.iterations).toBe(3 * Math.ceil(203 / 16));
           }
         });
       }
@@ -126,10 +142,9 @@ describe("stops inside a fused run exactly where the per-batch path stops", () =
         ];
         const reasons: string[] = [];
         for (const options of cases) {
-          const fused = await run("linear", dtype, backend, options, false);
-          const perBatch = await run("linear", dtype, backend, options, true);
-          expect(summary(fused)).toEqual(summary(perBatch));
-          reasons.push(fused.result.reason);
+          const perBatch = await run("linear", dtype, backend, options, "perBatch");
+          for (const path of ["epochs", "batches"] as const) expect(summary(await run("linear", dtype, backend, options, path))).toEqual(summary(perBatch));
+          reasons.push(perBatch.result.reason);
         }
         expect(reasons).toEqual(["maxIter", "converged", "diverged"]);
       });
@@ -137,12 +152,90 @@ describe("stops inside a fused run exactly where the per-batch path stops", () =
   }
 });
 
+describe("whole epochs in one call", () => {
+  for (const backend of ["wasm", "ts"] as const) {
+    for (const dtype of ["f32", "f64"] as const) {
+      it(`${backend} ${dtype}: full-batch gradient descent until scikit-learn's rule stops it, shuffled or not`, async () => {
+        for (const shuffle of [true, false]) {
+          const options: FitOptions = { optimizer: "sgd", optimizerOptions: { lr: 0.05 }, batchSize: 1000, epochs: 400, tol: 1e-4, nIterNoChange: 4, shuffle, ...(shuffle ? { seed: 3 } : {}) };
+          const epochs = await run("linear", dtype, backend, options, "epochs");
+          const perBatch = await run("linear", dtype, backend, options, "perBatch");
+          expect(summary(epochs)).toEqual(summary(perBatch));
+          expect(epochs.result.reason).toBe("noImprovement");
+          // A few calls for all its epochs (16, 64, 256 … per call).
+          expect(epochs.result.epochs).toBeGreaterThan(30);
+          expect(epochs.epochCalls).toBe(epochs.trainCalls);
+          expect(epochs.trainCalls).toBeLessThanOrEqual(4);
+        }
+      });
+
+      it(`${backend} ${dtype}: weights that overflow at the end of an epoch, and a loss that does mid-epoch`, async () => {
+        const reasons = [];
+        for (const batchSize of [1000, 50]) {
+          const options: FitOptions = { optimizer: "sgd", optimizerOptions: { lr: batchSize === 1000 ? 1e308 : 3 }, batchSize, epochs: 50, seed: 8, tol: null, recordIterations: true };
+          const epochs = await run("linear", dtype, backend, options, "epochs");
+          const perBatch = await run("linear", dtype, backend, options, "perBatch");
+          expect(summary(epochs)).toEqual(summary(perBatch));
+          reasons.push(epochs.result.divergence?.what);
+        }
+        expect(reasons[0]).toBe("weights");
+        expect(reasons[1]).not.toBeUndefined();
+      });
+    }
+  }
+
+  it("leaves a user's generator where the per-batch path leaves it, and its order of rows", async () => {
+    const states = [];
+    for (const path of ["epochs", "perBatch"] as const) {
+      const random = new Random(77);
+      random.normal(); // A spare normal that fit() must keep.
+      const m = new LinearRegression({ features: 5 });
+      const spy = vi.spyOn(wasmBackend, "train");
+      const result = await fit(m, toDataset(D.X, D.y), { optimizer: "adam", batchSize: 64, epochs: 9, seed: random, tol: null, ...(path === "perBatch" ? { onIteration: () => {} } : {}) });
+      expect(spy.mock.calls.length > 0).toBe(path === "epochs");
+      states.push({ state: random.state(), next: random.shuffle(10), weights: [...m.weights, m.bias], history: result.history.map(({ time: _t, ...r }) => r) });
+      spy.mockRestore();
+      m.dispose();
+    }
+    expect(states[0]).toEqual(states[1]);
+  });
+
+  it("checks what it is asked for: the run's epochs, generator state and best-weight arrays", () => {
+    const m = new LinearRegression({ features: 5 });
+    const bound = m.bind(toDataset(D.X, D.y));
+    const optimizer = new SGD(m.parameters(), { lr: 0.01 });
+    const order = Uint32Array.from({ length: 203 }, (_, i) => i);
+    const losses = new Float64Array(64), norms = new Float64Array(64);
+    const best = m.parameters().map((p) => p.data.slice());
+    const epochs = { count: 2, rng: null, tol: NaN, patience: 1, bad: 0, bestLoss: Infinity, bestEpoch: 0, best };
+    const runWith = (change: object) => bound.steps!({ indices: order, start: 0, end: 203, batch: 16, maxNorm: NaN, tol: 0, losses, norms, epochs: { ...epochs, ...change } }, optimizer as never);
+    const before = [...m.weights];
+    expect(() => runWith({ count: 5 })).toThrow(/run\.epochs\.count must be a whole number >= 1 with count × 13 batches <= run\.losses\.length \(64\); got 5/);
+    expect(() => runWith({ rng: new Uint32Array(4) })).toThrow(/run\.epochs\.rng must be null or a Uint32Array of 4 words, not all zero/);
+    expect(() => runWith({ best: [best[0]] })).toThrow(/run\.epochs\.best must be one float array per parameter, of lengths 5, 1/);
+    expect(() => runWith({ patience: 0 })).toThrow(/run\.epochs\.patience must be a whole number >= 1; got 0/);
+    expect(() => runWith({ bestLoss: NaN })).toThrow(/run\.epochs\.bestLoss/);
+    expect([...m.weights]).toEqual(before);
+    expect(optimizer.steps).toBe(0);
+    // And then it runs: two epochs of 13 batches, the best epoch's weights copied out.
+    const watch = { ...epochs };
+    expect(bound.steps!({ indices: order, start: 0, end: 203, batch: 16, maxNorm: NaN, tol: 0, losses, norms, epochs: watch }, optimizer as never)).toBe(26);
+    expect(optimizer.steps).toBe(26);
+    expect(watch.bestEpoch).toBeGreaterThan(0);
+    expect(Number.isFinite(watch.bestLoss)).toBe(true);
+    if (watch.bestEpoch === 2) expect([...best[0]!, ...best[1]!]).toEqual([...m.weights, m.bias]);
+    optimizer.dispose();
+    bound.dispose();
+    m.dispose();
+  });
+});
+
 describe("clipGradNorm 0 (allowed, as in torch: every gradient scaled to zero)", () => {
   for (const backend of ["wasm", "ts"] as const) {
     it(`${backend}: the fused run equals the per-batch run and leaves SGD's weights at their start`, async () => {
       const options: FitOptions = { optimizer: "sgd", optimizerOptions: { lr: 0.1 }, clipGradNorm: 0, batchSize: 16, epochs: 2, seed: 1, tol: null };
-      const fused = await run("linear", "f64", backend, options, false);
-      const perBatch = await run("linear", "f64", backend, options, true);
+      const fused = await run("linear", "f64", backend, options, "epochs");
+      const perBatch = await run("linear", "f64", backend, options, "perBatch");
       expect(fused.trainCalls).toBeGreaterThan(0);
       expect(summary(fused)).toEqual(summary(perBatch));
       expect(fused.weights.every((w) => w === 0)).toBe(true);
@@ -155,8 +248,8 @@ describe("the wasm and ts backends' fused runs agree", () => {
     it(`${dtype}: every optimizer on softmax regression`, async () => {
       for (const [name, optimizerOptions] of OPTIMIZERS) {
         const options: FitOptions = { optimizer: name, optimizerOptions, batchSize: 10, epochs: 2, seed: 5, tol: null };
-        const wasm = await run("softmax", dtype, "wasm", options, false);
-        const ts = await run("softmax", dtype, "ts", options, false);
+        const wasm = await run("softmax", dtype, "wasm", options, "epochs");
+        const ts = await run("softmax", dtype, "ts", options, "epochs");
         expect(summary(wasm)).toEqual(summary(ts));
       }
     });
@@ -224,7 +317,7 @@ describe("dh_train checks everything before the first write", () => {
     const model = { model: "linear" as const, x, y, n, d: 2, k: 1, rows, weights: w, bias: null, gradW: gw, gradB: null, scratch, loss: 0, delta: 1, l2: 0, l1: 0 };
     const withStates = keep(b.plan(dtype, [{ param: w, grad: gw, state: [m, v, null] }], 3));
     const withoutStates = keep(b.plan(dtype, [{ param: w, grad: gw, state: [null, null, null] }], 3));
-    const call = { model, count: n, batch: 2, kernel: "adam" as const, plan: withStates, scalars, flags, maxNorm: NaN, tol: 0, losses, norms };
+    const call = { model, count: n, batch: 2, kernel: "adam" as const, plan: withStates, scalars, flags, maxNorm: NaN, tol: 0, losses, norms, epochs: null };
     const refused = (bad: object, reason: RegExp) => {
       expect(() => b.train({ ...call, ...bad })).toThrow(expect.objectContaining({ code: "WASM_FAULT", message: expect.stringMatching(reason) }));
       expect([...w.array]).toEqual([0.5, -0.5]);
@@ -236,6 +329,20 @@ describe("dh_train checks everything before the first write", () => {
     rows.array[4] = n;
     refused({}, /an invalid argument/);
     rows.array[4] = 4;
+    // Whole epochs: an all-zero generator (xoshiro would draw zeros forever), patience 0,
+    // a NaN best loss and a watch overlapping the records are refused too, rows unshuffled.
+    const [watch, best, rng] = [keep(b.alloc("f64", 5)), keep(b.alloc(dtype, 2)), keep(b.allocRows(4))];
+    watch.array.set([NaN, 1, 0, Infinity, 0]);
+    const epochs = { count: 1, rng, watch, best };
+    refused({ epochs }, /an invalid argument/);
+    rng.array.set([1, 2, 3, 4]);
+    watch.array[1] = 0;
+    refused({ epochs }, /an invalid argument/);
+    watch.array.set([NaN, 1, 0, NaN, 0]);
+    refused({ epochs }, /an invalid argument/);
+    watch.array[3] = Infinity;
+    refused({ epochs: { ...epochs, watch: losses } }, /buffers that overlap/);
+    expect([...rows.array]).toEqual([0, 1, 2, 3, 4, 5]);
     // Then the same call runs: three Adam steps, each moving both weights by about lr = 0.01.
     expect(b.train(call)).toBe(3);
     expect(Math.abs(w.array[0]! - 0.5)).toBeGreaterThan(0.02);

@@ -191,6 +191,19 @@ export interface TrainCall {
   /** One f64 per batch each. */
   readonly losses: Storage;
   readonly norms: Storage;
+  /** Whole epochs over the `count` rows with fit()'s end-of-epoch work, or null for one run of batches. */
+  readonly epochs: EpochsCall | null;
+}
+
+/** Whole epochs in one run (crate/src/train.rs `epochs`): `count` epochs of `⌈rows / batch⌉` steps. */
+export interface EpochsCall {
+  readonly count: number;
+  /** The generator's 4 state words, advanced in place by a shuffle of the rows before each epoch; null: no shuffle. */
+  readonly rng: RowStorage | null;
+  /** 5 f64: tol (NaN for none), patience, bad epochs and best loss (read and written back), the run's best epoch (written, 0 for none). */
+  readonly watch: Storage;
+  /** The weights' then the bias's values at that epoch (written when an epoch improves). */
+  readonly best: Storage;
 }
 
 /** The buffers (all of one dtype and backend) and hyperparameters of an MLP kernel call. */

@@ -7,6 +7,7 @@
 import { scaleF32, scaleF64 } from "./clip.ts";
 import { SCALARS, type StepKernel } from "./optim/kernel.ts";
 import { sumOfSquaresF32, sumOfSquaresF64 } from "./reduce.ts";
+import { shuffle } from "./rng.ts";
 
 /** One tensor the optimizer updates, with its gradient and the optimizer's state buffers (empty where it keeps none). */
 export interface Slot<A> {
@@ -104,4 +105,73 @@ export function stepsF32(
     if (norm < tol) break;
   }
   return done;
+}
+
+/**
+ * What fit() carries from one epoch to the next: scikit-learn's no-improvement rule
+ * (`tol`, NaN without it, and `patience` = nIterNoChange epochs) with its count of bad
+ * epochs, and the lowest epoch loss so far with the epoch (from 1, within this run; 0 for
+ * none) that reached it.
+ */
+export interface Watch {
+  tol: number;
+  patience: number;
+  bad: number;
+  bestLoss: number;
+  bestEpoch: number;
+}
+
+/**
+ * Up to `count` whole epochs: each shuffles `order` with `rng` when given, runs `steps`
+ * (stepsF32/stepsF64 over all of `order` with steps `from … to − 1`'s scalars, flags and
+ * records; `⌈order.length / batch⌉` per epoch), then fit()'s end-of-epoch work — the
+ * epoch's loss `Σ loss_j · rows_j / Σ rows_j`, the no-improvement rule, and every slot's
+ * values copied in order to `best` when that loss is the lowest. Stops after an epoch
+ * with a non-finite loss or norm, non-finite weights (no rule, no copy), a last batch
+ * whose norm is below `tol`, or a met rule. Returns the batches recorded. The hot loops
+ * are the steps', so one function serves both dtypes.
+ */
+export function epochs<A extends Float32Array | Float64Array>(
+  slots: readonly Slot<A>[], order: Uint32Array, batch: number, count: number, rng: Uint32Array | null,
+  tol: number, watch: Watch, best: A, records: Records, steps: (from: number, to: number, records: Records) => number,
+): number {
+  const n = order.length;
+  const per = Math.ceil(n / batch);
+  let done = 0;
+  for (let e = 0; e < count; e++) {
+    if (rng !== null) shuffle(rng, order);
+    const from = e * per, to = (e + 1) * per;
+    const taken = steps(from, to, { loss: records.loss.subarray(from, to), norm: records.norm.subarray(from, to) });
+    done = from + taken;
+    const loss = records.loss[done - 1]!, norm = records.norm[done - 1]!;
+    if (!(Number.isFinite(loss) && Number.isFinite(norm)) || !slots.every((s) => allFinite(s.param))) return done;
+    let sum = 0, rows = 0;
+    for (let j = 0; j < taken; j++) {
+      const size = Math.min(n, (j + 1) * batch) - j * batch;
+      sum += records.loss[from + j]! * size;
+      rows += size;
+    }
+    const epochLoss = sum / rows;
+    let stop = norm < tol;
+    if (!Number.isNaN(watch.tol)) {
+      watch.bad = epochLoss > watch.bestLoss - watch.tol ? watch.bad + 1 : 0;
+      stop ||= watch.bad >= watch.patience;
+    }
+    if (epochLoss < watch.bestLoss) {
+      watch.bestLoss = epochLoss;
+      watch.bestEpoch = e + 1;
+      let at = 0;
+      for (let i = 0; i < slots.length; i++) {
+        best.set(slots[i]!.param, at);
+        at += slots[i]!.param.length;
+      }
+    }
+    if (stop) return done;
+  }
+  return done;
+}
+
+function allFinite(values: Float32Array | Float64Array): boolean {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return false;
+  return true;
 }

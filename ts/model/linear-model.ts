@@ -10,13 +10,13 @@
  * linear models compute in float64 and are what results are compared with. Choose "f32"
  * to halve the memory of large datasets.
  */
-import type { Backend, BackendName, ModelCall, ModelName, RowStorage, Storage } from "../backend/backend.ts";
+import type { Backend, BackendName, EpochsCall, ModelCall, ModelName, RowStorage, Storage } from "../backend/backend.ts";
 import { checkBackendName, resolveBackend } from "../backend/select.ts";
 import { checkDataset, toDataset, type Dataset, type Features, type Targets } from "../data/dataset.ts";
 import type { ArrayOf, Dtype } from "../dtype.ts";
 import { bytesPerElement, isFloatArray } from "../dtype.ts";
 import { DownhillError, DownhillRangeError, DownhillTypeError, describe, disposedError, abstractClass } from "../errors.ts";
-import { batchIndices, checkBatchRange, checkBatchRows } from "../train/batch.ts";
+import { batchIndices, checkBatchRange, checkBatchRows, checkEpochsRun } from "../train/batch.ts";
 import type { Initializer } from "../init.ts";
 import { forwardF32, forwardF64, scratchLen } from "../kernels/model/affine.ts";
 import { checkBoolean, checkKeys, checkNumber } from "../options.ts";
@@ -404,6 +404,19 @@ interface Shape {
 
 type MakeCall = (x: Storage, y: Storage, n: number, rows: RowStorage, scratch: Storage, gradW: Storage | null, gradB: Storage | null) => ModelCall;
 
+/** The buffers of Bound.steps' backend calls. */
+interface TrainBuffers {
+  readonly steps: number;
+  readonly scalars: Storage;
+  readonly flags: RowStorage;
+  readonly losses: Storage;
+  readonly norms: Storage;
+  /** EpochsCall's 5 f64, 4 rng words and the best weights and bias. */
+  readonly watch: Storage;
+  readonly rng: RowStorage;
+  readonly best: Storage;
+}
+
 /** A dataset copied into a model's backend memory, with the buffers its kernel needs. */
 class Bound implements BoundData {
   readonly n: number;
@@ -416,8 +429,8 @@ class Bound implements BoundData {
   readonly #shape: Shape;
   #rows: RowStorage | null = null;
   #scratch: Storage | null = null;
-  /** steps()' per-step buffers (scalars, flags, losses, norms), grown as runs need. */
-  #train: { steps: number; scalars: Storage; flags: RowStorage; losses: Storage; norms: Storage } | null = null;
+  /** steps()' buffers: per step (scalars, flags, losses, norms), grown as runs need, and per run (epochs' watch, rng and best). */
+  #train: TrainBuffers | null = null;
   /** Where loss() writes the gradient it discards; allocated on its first call. */
   #sink: { w: Storage; b: Storage | null } | null = null;
   #call: ModelCall | null = null;
@@ -503,17 +516,25 @@ class Bound implements BoundData {
     const rows = fused.plan.rows;
     const ours = call.bias === null ? [call.weights, call.gradW] : [call.weights, call.gradW, call.bias, call.gradB];
     if (rows.length * 2 !== ours.length || rows.some((r, i) => r.param !== ours[2 * i] || r.grad !== ours[2 * i + 1])) return -1;
-    const steps = Math.ceil(count / batch);
+    const e = run.epochs;
+    if (e !== undefined) checkEpochsRun(e, rows.map((r) => r.param.length), run.losses.length, Math.ceil(count / batch));
+    const steps = Math.ceil(count / batch) * (e === undefined ? 1 : e.count);
     const buffers = this.#trainBuffers(steps);
     this.#rows!.array.set(batchIndices(indices, start, end));
     const losses = buffers.losses.array as Float64Array;
     const norms = buffers.norms.array as Float64Array;
+    let epochs: EpochsCall | null = null;
+    if (e !== undefined) {
+      (buffers.watch.array as Float64Array).set([e.tol, e.patience, e.bad, e.bestLoss, 0]);
+      if (e.rng !== null) buffers.rng.array.set(e.rng);
+      epochs = { count: e.count, rng: e.rng === null ? null : buffers.rng, watch: buffers.watch, best: buffers.best };
+    }
     let done = 0;
     optimizer.fusedSteps(steps, buffers.scalars.array as Float64Array, buffers.flags.array, () => {
       done = this.#guard(() =>
         this.#impl.train({
           model: call, count, batch, kernel: fused.kernel, plan: fused.plan, scalars: buffers.scalars, flags: buffers.flags,
-          maxNorm: run.maxNorm, tol: run.tol, losses: buffers.losses, norms: buffers.norms,
+          maxNorm: run.maxNorm, tol: run.tol, losses: buffers.losses, norms: buffers.norms, epochs,
         }),
       );
       // The last batch recorded was not stepped if its loss or norm is not finite.
@@ -521,19 +542,37 @@ class Bound implements BoundData {
     });
     run.losses.set(losses.subarray(0, done));
     run.norms.set(norms.subarray(0, done));
+    if (e !== undefined) {
+      // The rows as shuffled, the generator's state, the rule's state and the best weights.
+      indices.set(this.#rows!.array.subarray(0, count), start);
+      if (e.rng !== null) e.rng.set(buffers.rng.array);
+      const watch = buffers.watch.array as Float64Array;
+      e.bad = watch[2]!;
+      e.bestLoss = watch[3]!;
+      e.bestEpoch = watch[4]!;
+      if (e.bestEpoch > 0) {
+        const best = buffers.best.array;
+        for (let i = 0, at = 0; i < e.best.length; at += e.best[i]!.length, i++) e.best[i]!.set(best.subarray(at, at + e.best[i]!.length));
+      }
+    }
     return done;
   }
 
   /** The per-step buffers of steps() for runs of up to `steps` steps. */
-  #trainBuffers(steps: number): { steps: number; scalars: Storage; flags: RowStorage; losses: Storage; norms: Storage } {
+  #trainBuffers(steps: number): TrainBuffers {
     const current = this.#train;
     if (current !== null && current.steps >= steps) return current;
     const impl = this.#impl;
-    impl.reserve([steps * SCALARS * 8, steps * 4, steps * 8, steps * 8], `the buffers of ${steps} training steps`);
+    const weights = this.#shape.weights + this.#shape.bias;
+    const dtype = this.#x.dtype;
+    impl.reserve([steps * SCALARS * 8, steps * 4, steps * 8, steps * 8, 5 * 8, 4 * 4, weights * (dtype === "f32" ? 4 : 8)], `the buffers of ${steps} training steps`);
     const made: { dispose(): void }[] = [];
     try {
       const keep = <T extends { dispose(): void }>(b: T): T => (made.push(b), b);
-      const next = { steps, scalars: keep(impl.alloc("f64", steps * SCALARS)), flags: keep(impl.allocRows(steps)), losses: keep(impl.alloc("f64", steps)), norms: keep(impl.alloc("f64", steps)) };
+      const next: TrainBuffers = {
+        steps, scalars: keep(impl.alloc("f64", steps * SCALARS)), flags: keep(impl.allocRows(steps)), losses: keep(impl.alloc("f64", steps)), norms: keep(impl.alloc("f64", steps)),
+        watch: keep(impl.alloc("f64", 5)), rng: keep(impl.allocRows(4)), best: keep(impl.alloc(dtype, weights)),
+      };
       this.#disposeTrain();
       this.#train = next;
       return next;
@@ -550,6 +589,9 @@ class Bound implements BoundData {
     t.flags.dispose();
     t.losses.dispose();
     t.norms.dispose();
+    t.watch.dispose();
+    t.rng.dispose();
+    t.best.dispose();
     this.#train = null;
   }
 

@@ -1,8 +1,11 @@
 /**
  * The checks every BoundData.lossAndGradient makes of its batch `indices[start … end − 1]`
- * (the models' own and the data-parallel one), with the same messages everywhere.
+ * (the models' own and the data-parallel one), with the same messages everywhere, and
+ * those of BoundData.steps' whole epochs.
  */
+import { isFloatArray } from "../dtype.ts";
 import { DownhillRangeError, DownhillTypeError, describe } from "../errors.ts";
+import type { EpochsRun } from "./trainable.ts";
 
 /** `indices` is a Uint32Array and `0 <= start < end <= indices.length`. */
 export function checkBatchRange(indices: unknown, start: number, end: number): asserts indices is Uint32Array {
@@ -24,4 +27,24 @@ export function checkBatchRows(indices: Uint32Array, start: number, end: number,
 /** The batch's indices, without making a view when it is the whole array (full-batch fits). */
 export function batchIndices(indices: Uint32Array, start: number, end: number): Uint32Array {
   return start === 0 && end === indices.length ? indices : indices.subarray(start, end);
+}
+
+/**
+ * An EpochsRun of BoundData.steps: `count` whole epochs of `perEpoch` batches fit in
+ * `records` values, the generator's state is 4 words not all zero, the rule's values are
+ * numbers of the right kind, and `best` has one array per parameter of `sizes`' lengths.
+ */
+export function checkEpochsRun(e: EpochsRun, sizes: readonly number[], records: number, perEpoch: number): void {
+  const fail = (what: string, value: unknown, allowed: string): never => {
+    throw new DownhillRangeError("INVALID_ARGUMENT", `steps(run): run.epochs.${what} must be ${allowed}; got ${describe(value)}.`);
+  };
+  if (!Number.isSafeInteger(e.count) || e.count < 1 || e.count * perEpoch > records) fail("count", e.count, `a whole number >= 1 with count × ${perEpoch} batches <= run.losses.length (${records})`);
+  if (e.rng !== null && (!(e.rng instanceof Uint32Array) || e.rng.length !== 4 || e.rng.every((w) => w === 0))) fail("rng", e.rng, "null or a Uint32Array of 4 words, not all zero");
+  if (!(Number.isNaN(e.tol) || Number.isFinite(e.tol))) fail("tol", e.tol, "a finite number, or NaN for no rule");
+  if (!Number.isSafeInteger(e.patience) || e.patience < 1 || e.patience > 4294967295) fail("patience", e.patience, "a whole number >= 1");
+  if (!Number.isSafeInteger(e.bad) || e.bad < 0 || e.bad > 4294967295) fail("bad", e.bad, "a whole number >= 0");
+  if (typeof e.bestLoss !== "number" || Number.isNaN(e.bestLoss)) fail("bestLoss", e.bestLoss, "a number (Infinity before any epoch)");
+  if (!Array.isArray(e.best) || e.best.length !== sizes.length || e.best.some((b, i) => !isFloatArray(b) || b.length !== sizes[i])) {
+    fail("best", e.best, `one float array per parameter, of lengths ${sizes.join(", ")}`);
+  }
 }

@@ -22,7 +22,7 @@ import { ReduceLROnPlateau } from "../schedule/reduce-lr-on-plateau.ts";
 import { Scheduler, type ScheduledOptimizer } from "../schedule/scheduler.ts";
 import type { Divergence, EpochRecord, FitResult, IterationRecord, StopReason } from "./history.ts";
 import { checkFitOptions, type CallbackResult, type FitOptions, type FitSettings } from "./options.ts";
-import type { BoundData, Trainable } from "./trainable.ts";
+import type { BoundData, EpochsRun, Trainable } from "./trainable.ts";
 import { bindParallel, checkParallelModel, type ParallelBound } from "./data-parallel.ts";
 import { OPTIMIZERS, TIME_SLICE, isThenable, macrotask, now } from "./loop.ts";
 
@@ -268,18 +268,91 @@ async function run(
       ? Object.freeze({ epoch, batch: batch - 1, iteration: iterations, lr: firstLr(optimizer), what: "weights", lastFiniteLoss })
       : Object.freeze({ epoch, batch, iteration: iterations + 1, lr: firstLr(optimizer), what: Number.isFinite(loss) ? "gradient" : "loss", lastFiniteLoss });
   // Whole runs of batches go to the backend in one call (crate/src/train.rs) when nothing
-  // needs JavaScript between two batches; same steps, same bits. Epochs of one batch
-  // (full-batch gradient descent) gain nothing from it and step batch by batch.
+  // needs JavaScript between two batches; same steps, same bits. When nothing needs it
+  // between two epochs either (no onEpoch, schedule or validation), whole epochs do, with
+  // the shuffle, the no-improvement rule and the best weights; otherwise runs within an
+  // epoch of several batches.
   const bound = train as Partial<BoundData>;
-  let fused = typeof bound.steps === "function" && onIteration === undefined && !perIterationSchedule && n > batchSize;
+  const fusible = typeof bound.steps === "function" && onIteration === undefined && !perIterationSchedule;
+  let fused = fusible && n > batchSize;
+  let epochwise = fusible && onEpoch === undefined && scheduler === null && validation === null;
+  const perEpoch = Math.ceil(n / batchSize);
   let chunk = 16;
-  const losses = new Float64Array(fused ? MAX_CHUNK : 0);
-  const norms = new Float64Array(fused ? MAX_CHUNK : 0);
+  const losses = new Float64Array(fusible ? MAX_CHUNK : 0);
+  const norms = new Float64Array(fusible ? MAX_CHUNK : 0);
+  /** Adapts the batches per call to about a time slice: fewer calls, and abort() still heard. */
+  const paced = (took: number, full: boolean): void => {
+    if (took < TIME_SLICE / 4 && full) chunk = Math.min(chunk * 4, MAX_CHUNK);
+    else if (took > TIME_SLICE && chunk > 1) chunk = Math.max(1, chunk >> 1);
+  };
 
   while (reason === null) {
     if (epoch >= s.epochs || iterations >= maxIter) {
       reason = "maxIter";
       break;
+    }
+    const count = epochwise && !signal?.aborted ? Math.min(s.epochs - epoch, Math.floor((maxIter - iterations) / perEpoch), Math.floor(chunk / perEpoch)) : 0;
+    if (count >= 1) {
+      // `count` epochs in one call; their records are then read as the loop below would
+      // have made them (each epoch's time is the call's share).
+      const lr = firstLr(optimizer);
+      const began = now();
+      const state = s.shuffle ? random!.state() : null;
+      const rng = state === null ? null : Uint32Array.from(state.words);
+      const watch: EpochsRun = { count, rng, tol: tol ?? NaN, patience: s.nIterNoChange, bad: badEpochs, bestLoss, bestEpoch: 0, best };
+      const done = bound.steps!({ indices: order, start: 0, end: n, batch: batchSize, maxNorm: clipGradNorm ?? NaN, tol: gradientTol, losses, norms, epochs: watch }, optimizer);
+      if (done < 0) {
+        // Not this optimizer or not these parameters: batch by batch from here on.
+        epochwise = fused = false;
+        continue;
+      }
+      if (state !== null) random!.setState({ words: [rng![0]!, rng![1]!, rng![2]!, rng![3]!], spareNormal: state.spareNormal });
+      const took = now() - began;
+      const ran = Math.ceil(done / perEpoch);
+      for (let e = 0, j = 0; e < ran; e++) {
+        epoch++;
+        let lossSum = 0;
+        let rows = 0;
+        let steps = 0;
+        let gradNorm = NaN;
+        for (let start = 0, batch = 1; start < n && j < done; start += batchSize, batch++, j++) {
+          const size = Math.min(start + batchSize, n) - start;
+          const loss = losses[j]!;
+          gradNorm = norms[j]!;
+          lossSum += loss * size;
+          rows += size;
+          if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
+            reason = "diverged";
+            divergence = divergedAt(batch, loss);
+            break;
+          }
+          lastFiniteLoss = loss;
+          iterations++;
+          steps++;
+          if (gradNorm < gradientTol) reason = "converged";
+          iterationHistory?.push(Object.freeze({ epoch, iteration: iterations, batchSize: size, loss, gradNorm, lr }));
+        }
+        // The run stopped after the first epoch whose weights became non-finite.
+        if (reason !== "diverged" && e === ran - 1 && !allFinite(params)) {
+          reason = "diverged";
+          divergence = Object.freeze({ epoch, batch: steps, iteration: iterations, lr, what: "weights", lastFiniteLoss });
+        }
+        history.push(Object.freeze({ epoch, iterations: steps, trainLoss: lossSum / rows, validationLoss: null, gradNorm, lr, time: took / ran }));
+      }
+      // The run kept the rule's count and the best epoch as the loop below does (up to a
+      // diverged epoch, which changes neither).
+      badEpochs = watch.bad;
+      if (watch.bestEpoch > 0) {
+        bestLoss = watch.bestLoss;
+        bestEpoch = epoch - ran + watch.bestEpoch;
+      }
+      if (reason !== "diverged" && tol !== null && badEpochs >= s.nIterNoChange) reason ??= s.earlyStopping ? "earlyStopping" : "noImprovement";
+      paced(took, count === Math.floor(chunk / perEpoch));
+      if (reason === null && now() - lastYield > TIME_SLICE) {
+        await macrotask();
+        lastYield = now();
+      }
+      continue;
     }
     epoch++;
     const started = now();
@@ -325,10 +398,7 @@ async function run(
             if (j === done - 1) break;
           }
           if (reason !== null) break;
-          // Chunks of about a time slice: fewer calls, and abort() still heard.
-          const took = now() - began;
-          if (took < TIME_SLICE / 4 && count === chunk) chunk = Math.min(chunk * 4, MAX_CHUNK);
-          else if (took > TIME_SLICE && chunk > 1) chunk = Math.max(1, chunk >> 1);
+          paced(now() - began, count === chunk);
           if (now() - lastYield > TIME_SLICE) {
             await macrotask();
             lastYield = now();
@@ -336,7 +406,7 @@ async function run(
           continue;
         }
         // Not this optimizer or not these parameters: batch by batch from here on.
-        fused = false;
+        fused = epochwise = false;
       }
       const end = Math.min(start + batchSize, n);
       let loss = train.lossAndGradient(order, start, end);

@@ -6,7 +6,7 @@
  */
 import type { BackendName } from "../backend/backend.ts";
 import type { Dataset } from "../data/dataset.ts";
-import type { Dtype } from "../dtype.ts";
+import type { Dtype, FloatArray } from "../dtype.ts";
 import type { Optimizer } from "../optim/optimizer.ts";
 import type { Parameter } from "../parameter.ts";
 import type { ParallelSpec } from "./data-parallel.ts";
@@ -68,7 +68,32 @@ export interface StepsRun {
   readonly maxNorm: number;
   /** gradientTol: the run stops after a step whose gradient norm is below it. */
   readonly tol: number;
-  /** At least ⌈(end − start) / batch⌉ values each. */
+  /** At least ⌈(end − start) / batch⌉ values each (times epochs.count). */
   readonly losses: Float64Array;
   readonly norms: Float64Array;
+  /** Whole epochs over `indices[start … end − 1]` instead of one run of its batches. */
+  readonly epochs?: EpochsRun;
+}
+
+/**
+ * @internal Whole epochs in one StepsRun, each with fit()'s end-of-epoch work
+ * (crate/src/train.rs `epochs`): the rows reshuffled in place before each epoch when
+ * `rng` is given, scikit-learn's no-improvement rule, and the best weights. The rule's
+ * state and the best epoch are written back.
+ */
+export interface EpochsRun {
+  readonly count: number;
+  /** fit's generator's 4 state words (advanced in place), or null for no shuffle. */
+  readonly rng: Uint32Array | null;
+  /** The rule's tol, NaN for no rule, and its nIterNoChange. */
+  readonly tol: number;
+  readonly patience: number;
+  /** Epochs in a row without improvement by more than tol (read and written). */
+  bad: number;
+  /** The lowest epoch loss so far, Infinity before any (read and written). */
+  bestLoss: number;
+  /** Written: the last epoch of the run (from 1) that lowered bestLoss, 0 for none. */
+  bestEpoch: number;
+  /** fit's copies of the parameters, set to those of that epoch when it is not 0. */
+  readonly best: readonly FloatArray[];
 }

@@ -11,7 +11,8 @@ import * as linear from "../../kernels/model/linear.ts";
 import * as logistic from "../../kernels/model/logistic.ts";
 import * as softmax from "../../kernels/model/softmax.ts";
 import * as mlp from "../../kernels/model/mlp.ts";
-import { stepsF32, stepsF64 } from "../../kernels/train.ts";
+import { SCALARS } from "../../kernels/optim/kernel.ts";
+import { epochs, stepsF32, stepsF64, type Records, type Slot, type Watch } from "../../kernels/train.ts";
 import { tsTensorKernels } from "./tensor.ts";
 import { assertLive, type Backend, type MlpCall, type ModelCall, type RowStorage, type StepPlan, type StepRow, type Storage, type TrainCall } from "../backend.ts";
 
@@ -139,7 +140,10 @@ function train(call: TrainCall): number {
       if (m.model === "logistic") return logistic.lossAndGradientF32(batch, l2, l1, w, b, gradW, gradB, scratch);
       return softmax.lossAndGradientF32(batch, k, l2, l1, w, b, gradW, gradB, scratch);
     };
-    return stepsF32((call.plan as TsPlan).f32, order, call.batch, scalars, flags, call.maxNorm, call.tol, records, kernel, model);
+    const slots = (call.plan as TsPlan).f32;
+    const steps = (from: number, to: number, r: Records): number =>
+      stepsF32(slots, order, call.batch, scalars.subarray(from * SCALARS, to * SCALARS), flags.subarray(from, to), call.maxNorm, call.tol, r, kernel, model);
+    return runEpochs(call, slots, order, records, steps);
   }
   const batch = { x: m.x.array as Float64Array, y: m.y.array as Float64Array, d, rows: order };
   const w = m.weights.array as Float64Array, gradW = m.gradW.array as Float64Array, scratch = m.scratch.array as Float64Array;
@@ -150,7 +154,23 @@ function train(call: TrainCall): number {
     if (m.model === "logistic") return logistic.lossAndGradientF64(batch, l2, l1, w, b, gradW, gradB, scratch);
     return softmax.lossAndGradientF64(batch, k, l2, l1, w, b, gradW, gradB, scratch);
   };
-  return stepsF64((call.plan as TsPlan).f64, order, call.batch, scalars, flags, call.maxNorm, call.tol, records, kernel, model);
+  const slots = (call.plan as TsPlan).f64;
+  const steps = (from: number, to: number, r: Records): number =>
+    stepsF64(slots, order, call.batch, scalars.subarray(from * SCALARS, to * SCALARS), flags.subarray(from, to), call.maxNorm, call.tol, r, kernel, model);
+  return runEpochs(call, slots, order, records, steps);
+}
+
+/** One run of batches (`steps` over them all), or call.epochs' whole epochs through ts/kernels/train.ts `epochs`. */
+function runEpochs<A extends Float32Array | Float64Array>(call: TrainCall, slots: readonly Slot<A>[], order: Uint32Array, records: Records, steps: (from: number, to: number, records: Records) => number): number {
+  const e = call.epochs;
+  if (e === null) return steps(0, Math.ceil(call.count / call.batch), records);
+  const w = e.watch.array as Float64Array;
+  const watch: Watch = { tol: w[0]!, patience: w[1]!, bad: w[2]!, bestLoss: w[3]!, bestEpoch: 0 };
+  const done = epochs(slots, order, call.batch, e.count, e.rng?.array ?? null, call.tol, watch, e.best.array as A, records, steps);
+  w[2] = watch.bad;
+  w[3] = watch.bestLoss;
+  w[4] = watch.bestEpoch;
+  return done;
 }
 
 /**

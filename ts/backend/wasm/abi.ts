@@ -97,6 +97,7 @@ export type TrainKernelCall = (
   x: number, y: number, n: number, d: number, k: number, model: number, bias: number, loss: number, delta: number, l2: number, l1: number,
   order: number, count: number, batch: number, scratch: number, scratchLen: number,
   table: number, kernel: number, scalars: number, flags: number, maxNorm: number, tol: number, losses: number, norms: number,
+  epochs: number, rng: number, watch: number, best: number,
 ) => number;
 
 /** As ModelKernelCall, for `count` rows' share of the mean over `total` rows; returns the loss sum, without penalties. */

@@ -179,17 +179,22 @@ const MODEL_CODES: Record<ModelName, number> = { linear: 0, logistic: 1, softmax
 /** Step kernels are numbered in ts/kernels/optim/index.ts's order, as dh_train_<dtype> expects. */
 const KERNEL_CODES = new Map(KERNEL_NAMES.map((name, i) => [name, i]));
 
-/** Runs crate/src/train.rs through dh_train_<dtype>: one call for every batch of the run. */
+/** Runs crate/src/train.rs through dh_train_<dtype>: one call for every batch (and epoch) of the run. */
 function train(call: TrainCall): number {
   assertLive(call.plan);
   const m = call.model;
   const rows = m.rows;
-  if (!(rows instanceof WasmRows) || !(call.flags instanceof WasmRows)) throw new DownhillError("INVALID_ARGUMENT", "Row indices of the ts backend were given to the wasm backend.");
+  const e = call.epochs;
+  const rng = e?.rng ?? null;
+  if (!(rows instanceof WasmRows) || !(call.flags instanceof WasmRows) || (rng !== null && !(rng instanceof WasmRows))) {
+    throw new DownhillError("INVALID_ARGUMENT", "Row indices of the ts backend were given to the wasm backend.");
+  }
   return loadAbi().train(m.x.dtype)(
     pointer(m.x), pointer(m.y), m.n, m.d, m.k, MODEL_CODES[m.model], m.bias === null ? 0 : 1, m.loss, m.delta, m.l2, m.l1,
     rows.ptr, call.count, call.batch, pointer(m.scratch), m.scratch.length,
     (call.plan as WasmPlan).table, KERNEL_CODES.get(call.kernel)!, pointer(call.scalars), call.flags.ptr, call.maxNorm, call.tol,
     pointer(call.losses), pointer(call.norms),
+    e === null ? 0 : e.count, rng === null ? 0 : rng.ptr, e === null ? 0 : pointer(e.watch), e === null ? 0 : pointer(e.best),
   );
 }
 
