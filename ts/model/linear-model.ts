@@ -639,6 +639,11 @@ class Bound implements BoundData {
     }
   }
 
+  /** The model that bound this data. */
+  get model(): LinearModel {
+    return this.#model;
+  }
+
   get disposed(): boolean {
     return this.#disposed;
   }

@@ -597,6 +597,11 @@ class MLPBound implements BoundData {
     }
   }
 
+  /** The model that bound this data. */
+  get model(): MLP {
+    return this.#model;
+  }
+
   get disposed(): boolean {
     return this.#disposed;
   }

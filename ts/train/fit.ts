@@ -175,15 +175,38 @@ function describeEnd(reason: StopReason, epochs: number, iterations: number, bes
   }
 }
 
+/** Data bound with `model.bind` (anything with a lossAndGradient method) rather than a Dataset. */
+const isBound = (data: unknown): data is BoundData => typeof (data as Partial<BoundData> | null)?.lossAndGradient === "function";
+
+/** Bound data given to fit(): live, this model's, and not needing the Dataset itself. */
+function checkResident(data: BoundData, model: Trainable, s: FitSettings): void {
+  checkBound(data);
+  if (data.disposed === true) throw disposedError("bound dataset (fit(data))");
+  if (data.model !== undefined && data.model !== model) {
+    throw new DownhillTypeError("INVALID_ARGUMENT", "fit(data): this data was bound by another model; pass data bound by model.bind(data) of the model being fitted, or the Dataset.");
+  }
+  const needs = s.validationFraction > 0 ? `validationFraction ${s.validationFraction}` : s.workers !== undefined ? `workers ${s.workers}` : null;
+  if (needs !== null) {
+    throw new DownhillTypeError("INVALID_ARGUMENT", `fit options.${needs.replace(" ", " (")}) needs the Dataset itself (to split it or to share it with workers), not data bound with model.bind(); pass the Dataset.`);
+  }
+}
+
 /**
  * Trains `model` on `data` and resolves to how it went (see FitResult); rejects with a
  * DownhillError for invalid options (nothing touched), "BUSY" when the model is already
  * being fitted, or with the error a callback threw (weights at the last completed step).
+ *
+ * `data` is a Dataset, which fit() copies into the model's memory for this fit, or data
+ * already resident there, `model.bind(dataset)`: fits on it skip the copy and keep their
+ * buffers, and it stays bound until you dispose() it (not with validationFraction or
+ * workers, which need the Dataset).
  */
-export async function fit(model: Trainable, data: Dataset, options: FitOptions = {}): Promise<FitResult> {
+export async function fit(model: Trainable, data: Dataset | BoundData, options: FitOptions = {}): Promise<FitResult> {
   const s = checkFitOptions(options);
   checkModel(model);
-  checkDataset(data, "fit(data)");
+  const resident = isBound(data) ? data : null;
+  if (resident !== null) checkResident(resident, model, s);
+  else checkDataset(data, "fit(data)");
   checkOptimizerOptions(s);
   if (s.workers !== undefined) checkParallelModel(model, s.workers);
   const busy = (): never => {
@@ -195,15 +218,15 @@ export async function fit(model: Trainable, data: Dataset, options: FitOptions =
   const cleanup: (() => void)[] = [];
   let parallel: ParallelBound | null = null;
   try {
-    let trainData = data;
+    let trainData = data as Dataset;
     let validationData: Dataset | null = null;
     if (s.validationFraction > 0) {
-      const split = trainValidationSplit(data, s.shuffle ? { validationFraction: s.validationFraction, seed: s.random! } : { validationFraction: s.validationFraction, shuffle: false });
+      const split = trainValidationSplit(trainData, s.shuffle ? { validationFraction: s.validationFraction, seed: s.random! } : { validationFraction: s.validationFraction, shuffle: false });
       trainData = split.train;
       validationData = split.validation;
     }
-    const train = s.workers === undefined ? checkBound(model.bind(trainData)) : (parallel = await bindParallel(model, trainData, s.workers, s.batchSize));
-    cleanup.push(() => train.dispose());
+    const train = resident ?? (s.workers === undefined ? checkBound(model.bind(trainData)) : (parallel = await bindParallel(model, trainData, s.workers, s.batchSize)));
+    if (resident === null) cleanup.push(() => train.dispose());
     let validation: BoundData | null = null;
     if (validationData !== null) {
       const bound = checkBound(model.bind(validationData));

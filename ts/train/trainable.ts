@@ -56,6 +56,10 @@ export interface BoundData {
   loss(): number;
   /** Frees the resident copy; idempotent. */
   dispose(): void;
+  /** True after dispose() (fit() then refuses it up front). */
+  readonly disposed?: boolean;
+  /** The model that bound it (fit() refuses it for another model). */
+  readonly model?: Trainable;
 }
 
 /** @internal A run of fused training steps (BoundData.steps). */
