@@ -1,7 +1,7 @@
 /**
  * Training workloads, f32 and f64, each timed per call:
  *   W2 full-batch gradient: the MSE gradient on X n × 16 — public API: `model.bind(data)`
- *      once, then `lossAndGradient` over all rows;
+ *      once, then `lossAndGradient()` (all rows in order);
  *   W3 seed fit: `fit()` running the tutorials' 500 steps of batch GD on 100 × 2;
  *   W4 one mini-batch epoch: `fit()` with Adam, batch 32, seeded shuffle (n / 32 steps);
  *   W3/W4 fit on data bound once, `fit(model, model.bind(data), …)`.
@@ -55,10 +55,10 @@ function publicApi(backend: "wasm" | "ts", dtype: Dtype, data: Dataset, kind: Ki
       if (kind === "gradient") {
         const model = new LinearRegression({ dtype, backend, init: gradientWeights() });
         const bound = model.bind(data);
-        const all = Uint32Array.from({ length: data.n }, (_, i) => i);
         const [w, b] = model.parameters() as [Parameter, Parameter];
         return {
-          run: () => void bound.lossAndGradient(all, 0, data.n),
+          // Without arguments: every row in order (no indices to pass and check).
+          run: () => void bound.lossAndGradient(),
           read: () => Float64Array.from([...w.grad, ...b.grad]),
           dispose: () => (bound.dispose(), model.dispose()),
         };

@@ -94,7 +94,7 @@ export { trainValidationSplit, type Split, type SplitOptions } from "./data/spli
 export { Standardizer, type StandardizerOptions } from "./data/standardize.ts";
 
 // Training: fit() any model with any optimizer and schedule, scikit-learn's stopping rules.
-export type { BoundData, Trainable } from "./train/trainable.ts";
+export type { BoundData, BoundDataset, Trainable } from "./train/trainable.ts";
 export { fit } from "./train/fit.ts";
 export { FIT_DEFAULTS, OPTIMIZER_NAMES, type CallbackResult, type FitOptions, type OptimizerName } from "./train/options.ts";
 export type { Divergence, EpochRecord, FitResult, IterationRecord, StopReason } from "./train/history.ts";

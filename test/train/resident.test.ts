@@ -68,4 +68,28 @@ describe("fit() on resident data", () => {
     m.dispose();
     other.dispose();
   });
+
+  for (const backend of ["wasm", "ts"] as const) {
+    it(`${backend}: lossAndGradient() without arguments is every row in order, also after other batches`, () => {
+      for (const make of [() => new LinearRegression({ features: 4, backend, init: [0.5, -1, 2, 0.25] }), () => new MLP({ layers: [5], seed: 2, backend })]) {
+        const m = make();
+        const bound = m.bind(ds);
+        const all = Uint32Array.from({ length: ds.n }, (_, i) => i);
+        const grads = () => m.parameters().flatMap((p) => [...p.grad]);
+        const expected = bound.lossAndGradient(all, 0, ds.n);
+        const expectedGrads = grads();
+        expect(bound.lossAndGradient()).toBe(expected);
+        expect(grads()).toEqual(expectedGrads);
+        // Another batch, the loss, a fit in between: the full batch is still every row.
+        bound.lossAndGradient(Uint32Array.of(7, 3, 9), 0, 3);
+        expect(bound.lossAndGradient()).toBe(expected);
+        expect(grads()).toEqual(expectedGrads);
+        bound.loss();
+        expect(bound.lossAndGradient()).toBe(expected);
+        expect(() => bound.lossAndGradient(undefined, 0, 3)).toThrow(/indices must be a Uint32Array/);
+        bound.dispose();
+        m.dispose();
+      }
+    });
+  }
 });

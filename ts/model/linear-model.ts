@@ -16,13 +16,13 @@ import { checkDataset, toDataset, type Dataset, type Features, type Targets } fr
 import type { ArrayOf, Dtype } from "../dtype.ts";
 import { bytesPerElement, isFloatArray } from "../dtype.ts";
 import { DownhillError, DownhillRangeError, DownhillTypeError, describe, disposedError, abstractClass } from "../errors.ts";
-import { batchIndices, checkBatchRange, checkBatchRows, checkEpochsRun } from "../train/batch.ts";
+import { batchIndices, batchRows, checkBatchRange, checkBatchRows, checkEpochsRun, fillInOrder } from "../train/batch.ts";
 import type { Initializer } from "../init.ts";
 import { forwardF32, forwardF64, scratchLen } from "../kernels/model/affine.ts";
 import { checkBoolean, checkKeys, checkNumber } from "../options.ts";
 import { Parameter } from "../parameter.ts";
 import type { ParallelSpec } from "../train/data-parallel.ts";
-import type { BoundData, StepsRun, Trainable } from "../train/trainable.ts";
+import type { BoundDataset, StepsRun, Trainable } from "../train/trainable.ts";
 import type { Optimizer } from "../optim/optimizer.ts";
 import { SCALARS } from "../kernels/optim/kernel.ts";
 
@@ -226,7 +226,7 @@ export abstract class LinearModel implements Trainable {
    */
   protected abstract checkTargets(y: ArrayLike<number>, argument: string, outputs: number | null): number;
 
-  bind(data: Dataset): BoundData {
+  bind(data: Dataset): BoundDataset {
     const argument = `${this.#spec.name}.bind(data)`;
     const { ds, k } = this.#accept(data, argument);
     // Everything this bind allocates, checked at once before anything is.
@@ -418,7 +418,7 @@ interface TrainBuffers {
 }
 
 /** A dataset copied into a model's backend memory, with the buffers its kernel needs. */
-class Bound implements BoundData {
+class Bound implements BoundDataset {
   readonly n: number;
   readonly #model: LinearModel;
   readonly #impl: Backend;
@@ -428,6 +428,8 @@ class Bound implements BoundData {
   readonly #k: number;
   readonly #shape: Shape;
   #rows: RowStorage | null = null;
+  /** True while the row buffer holds every row in order (loss(), lossAndGradient() without arguments). */
+  #inOrder = false;
   #scratch: Storage | null = null;
   /** steps()' buffers: per step (scalars, flags, losses, norms), grown as runs need, and per run (epochs' watch, rng and best). */
   #train: TrainBuffers | null = null;
@@ -479,6 +481,7 @@ class Bound implements BoundData {
     this.#rows?.dispose();
     this.#scratch?.dispose();
     this.#rows = next;
+    this.#inOrder = false;
     this.#scratch = scratch;
     this.#call = null;
     this.#lossCall = null;
@@ -490,16 +493,26 @@ class Bound implements BoundData {
     this.#model.assertLive();
   }
 
-  lossAndGradient(indices: Uint32Array, start: number, end: number): number {
+  lossAndGradient(indices?: Uint32Array, start?: number, end?: number): number {
     this.#live();
-    checkBatchRange(indices, start, end);
     const n = this.n;
-    checkBatchRows(indices, start, end, n);
-    const count = end - start;
+    const batch = batchRows(indices, start, end, n);
+    const count = batch === null ? n : batch.length;
     if (count > this.#rows!.length) this.#grow(count);
-    this.#rows!.array.set(batchIndices(indices, start, end));
+    if (batch === null) this.#allRows();
+    else {
+      this.#rows!.array.set(batch);
+      this.#inOrder = false;
+    }
     this.#call ??= this.#makeCall(this.#x, this.#y, n, this.#rows!, this.#scratch!, null, null);
     return this.#run(this.#call, count);
+  }
+
+  /** Every row in order in the row buffer (left there by the last call that wrote them). */
+  #allRows(): void {
+    if (this.#rows!.length < this.n) this.#grow(this.n);
+    if (!this.#inOrder) fillInOrder(this.#rows!.array, this.n);
+    this.#inOrder = true;
   }
 
   steps(run: StepsRun, optimizer: Optimizer<object>): number {
@@ -521,6 +534,7 @@ class Bound implements BoundData {
     const steps = Math.ceil(count / batch) * (e === undefined ? 1 : e.count);
     const buffers = this.#trainBuffers(steps);
     this.#rows!.array.set(batchIndices(indices, start, end));
+    this.#inOrder = false;
     const losses = buffers.losses.array as Float64Array;
     const norms = buffers.norms.array as Float64Array;
     let epochs: EpochsCall | null = null;
@@ -598,9 +612,7 @@ class Bound implements BoundData {
   loss(): number {
     this.#live();
     const n = this.n;
-    if (this.#rows!.length < n) this.#grow(n);
-    const rows = this.#rows!.array;
-    for (let i = 0; i < n; i++) rows[i] = i;
+    this.#allRows();
     if (this.#lossCall === null) {
       if (this.#sink === null) {
         const w = this.#impl.alloc(this.#x.dtype, this.#shape.weights);

@@ -18,7 +18,7 @@ import { checkBackendName, resolveBackend } from "../backend/select.ts";
 import { checkDataset, type Dataset, type Features, type Targets } from "../data/dataset.ts";
 import { bytesPerElement, type Dtype } from "../dtype.ts";
 import { DownhillError, DownhillRangeError, DownhillTypeError, describe, disposedError } from "../errors.ts";
-import { batchIndices, checkBatchRange, checkBatchRows } from "../train/batch.ts";
+import { batchRows, fillInOrder } from "../train/batch.ts";
 import { calculateGain, heNormal, xavierUniform, type Initializer } from "../init.ts";
 import { exp } from "../kernels/math.ts";
 import { BINARY, forwardF32, forwardF64, RELU, REGRESSION, scratchLen, SIGMOID, SOFTMAX, TANH } from "../kernels/model/mlp.ts";
@@ -26,7 +26,7 @@ import { checkKeys, checkNumber } from "../options.ts";
 import { Parameter } from "../parameter.ts";
 import { Random, checkSeed } from "../random.ts";
 import type { ParallelSpec } from "../train/data-parallel.ts";
-import type { BoundData, Trainable } from "../train/trainable.ts";
+import type { BoundDataset, Trainable } from "../train/trainable.ts";
 import { asDataset } from "./linear-model.ts";
 import { r2Score } from "./linear-regression.ts";
 import { accuracy } from "./logistic-regression.ts";
@@ -224,7 +224,7 @@ export class MLP implements Trainable {
     return classes ?? Math.max(2, max + 1);
   }
 
-  bind(data: Dataset): BoundData {
+  bind(data: Dataset): BoundDataset {
     const argument = "MLP.bind(data)";
     const { ds, k } = this.#accept(data, argument);
     // Everything this bind allocates, checked at once before anything is.
@@ -471,7 +471,7 @@ export class MLP implements Trainable {
 type MakeCall = (x: Storage, y: Storage, n: number, rows: RowStorage, scratch: Storage, table: RowStorage, sinks: { w: Storage[]; b: Storage[] } | null) => MlpCall;
 
 /** A dataset copied into an MLP's backend memory, with the scratch its kernel needs. */
-class MLPBound implements BoundData {
+class MLPBound implements BoundDataset {
   readonly n: number;
   readonly #model: MLP;
   readonly #impl: Backend;
@@ -481,6 +481,8 @@ class MLPBound implements BoundData {
   readonly #y: Storage;
   readonly #table: RowStorage;
   #rows: RowStorage | null = null;
+  /** True while the row buffer holds every row in order (loss(), lossAndGradient() without arguments). */
+  #inOrder = false;
   #scratch: Storage | null = null;
   /** Where loss() writes the gradients it discards; allocated on its first call. */
   #sinks: { w: Storage[]; b: Storage[] } | null = null;
@@ -532,6 +534,7 @@ class MLPBound implements BoundData {
     this.#rows?.dispose();
     this.#scratch?.dispose();
     this.#rows = next;
+    this.#inOrder = false;
     this.#scratch = scratch;
     this.#call = null;
     this.#lossCall = null;
@@ -543,24 +546,32 @@ class MLPBound implements BoundData {
     this.#model.assertLive();
   }
 
-  lossAndGradient(indices: Uint32Array, start: number, end: number): number {
+  lossAndGradient(indices?: Uint32Array, start?: number, end?: number): number {
     this.#live();
-    checkBatchRange(indices, start, end);
     const n = this.n;
-    checkBatchRows(indices, start, end, n);
-    const count = end - start;
+    const batch = batchRows(indices, start, end, n);
+    const count = batch === null ? n : batch.length;
     if (count > this.#rows!.length) this.#grow(count);
-    this.#rows!.array.set(batchIndices(indices, start, end));
+    if (batch === null) this.#allRows();
+    else {
+      this.#rows!.array.set(batch);
+      this.#inOrder = false;
+    }
     this.#call ??= this.#makeCall(this.#x, this.#y, n, this.#rows!, this.#scratch!, this.#table, null);
     return this.#run(this.#call, count);
+  }
+
+  /** Every row in order in the row buffer (left there by the last call that wrote them). */
+  #allRows(): void {
+    if (this.#rows!.length < this.n) this.#grow(this.n);
+    if (!this.#inOrder) fillInOrder(this.#rows!.array, this.n);
+    this.#inOrder = true;
   }
 
   loss(): number {
     this.#live();
     const n = this.n;
-    if (this.#rows!.length < n) this.#grow(n);
-    const rows = this.#rows!.array;
-    for (let i = 0; i < n; i++) rows[i] = i;
+    this.#allRows();
     if (this.#lossCall === null) {
       if (this.#sinks === null) {
         const sinks: { w: Storage[]; b: Storage[] } = { w: [], b: [] };

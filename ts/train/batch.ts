@@ -24,6 +24,22 @@ export function checkBatchRows(indices: Uint32Array, start: number, end: number,
   }
 }
 
+/**
+ * The rows of a call `lossAndGradient(indices?, start?, end?)` of downhill's models,
+ * checked: `indices[start … end − 1]`, or null without arguments (every row in order).
+ */
+export function batchRows(indices: Uint32Array | undefined, start: number | undefined, end: number | undefined, n: number): Uint32Array | null {
+  if (indices === undefined && start === undefined && end === undefined) return null;
+  checkBatchRange(indices, start!, end!);
+  checkBatchRows(indices, start!, end!, n);
+  return batchIndices(indices, start!, end!);
+}
+
+/** Writes `0 … n − 1` to the first n rows. */
+export function fillInOrder(rows: Uint32Array, n: number): void {
+  for (let i = 0; i < n; i++) rows[i] = i;
+}
+
 /** The batch's indices, without making a view when it is the whole array (full-batch fits). */
 export function batchIndices(indices: Uint32Array, start: number, end: number): Uint32Array {
   return start === 0 && end === indices.length ? indices : indices.subarray(start, end);

@@ -62,6 +62,18 @@ export interface BoundData {
   readonly model?: Trainable;
 }
 
+/**
+ * What downhill's models' `bind(dataset)` returns: bound data whose `lossAndGradient()`
+ * without arguments runs every row in order (the full batch, without passing or checking
+ * indices), and which fit() can train on again and again (`fit(model, bound, …)`).
+ */
+export interface BoundDataset extends BoundData {
+  /** Without arguments: every row in order. */
+  lossAndGradient(indices?: Uint32Array, start?: number, end?: number): number;
+  readonly disposed: boolean;
+  readonly model: Trainable;
+}
+
 /** @internal A run of fused training steps (BoundData.steps). */
 export interface StepsRun {
   readonly indices: Uint32Array;
