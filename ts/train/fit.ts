@@ -148,6 +148,14 @@ function allFinite(params: readonly Parameter[]): boolean {
 
 const firstLr = (optimizer: ScheduledOptimizer): number => optimizer.learningRate(0);
 
+/** An epoch's running sums as its batches are stepped or read. */
+interface Tally {
+  lossSum: number;
+  rows: number;
+  steps: number;
+  gradNorm: number;
+}
+
 /** The most batches fit() hands to one fused backend call. */
 const MAX_CHUNK = 4096;
 
@@ -308,6 +316,28 @@ async function run(
     if (took < TIME_SLICE / 4 && full) chunk = Math.min(chunk * 4, MAX_CHUNK);
     else if (took > TIME_SLICE && chunk > 1) chunk = Math.max(1, chunk >> 1);
   };
+  /**
+   * Reads batch `batch` (of `size` rows) of a fused run from losses[j] and norms[j] into
+   * the epoch's tally, as the per-batch loop would have seen it; false when the fit stops
+   * there.
+   */
+  const replay = (t: Tally, j: number, batch: number, size: number, lr: number): boolean => {
+    const loss = losses[j]!;
+    t.gradNorm = norms[j]!;
+    t.lossSum += loss * size;
+    t.rows += size;
+    if (!Number.isFinite(loss) || !Number.isFinite(t.gradNorm)) {
+      reason = "diverged";
+      divergence = divergedAt(batch, loss);
+      return false;
+    }
+    lastFiniteLoss = loss;
+    iterations++;
+    t.steps++;
+    if (t.gradNorm < gradientTol) reason = "converged";
+    iterationHistory?.push(Object.freeze({ epoch, iteration: iterations, batchSize: size, loss, gradNorm: t.gradNorm, lr }));
+    return reason === null;
+  };
 
   while (reason === null) {
     if (epoch >= s.epochs || iterations >= maxIter) {
@@ -334,33 +364,16 @@ async function run(
       const ran = Math.ceil(done / perEpoch);
       for (let e = 0, j = 0; e < ran; e++) {
         epoch++;
-        let lossSum = 0;
-        let rows = 0;
-        let steps = 0;
-        let gradNorm = NaN;
+        const t: Tally = { lossSum: 0, rows: 0, steps: 0, gradNorm: NaN };
         for (let start = 0, batch = 1; start < n && j < done; start += batchSize, batch++, j++) {
-          const size = Math.min(start + batchSize, n) - start;
-          const loss = losses[j]!;
-          gradNorm = norms[j]!;
-          lossSum += loss * size;
-          rows += size;
-          if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
-            reason = "diverged";
-            divergence = divergedAt(batch, loss);
-            break;
-          }
-          lastFiniteLoss = loss;
-          iterations++;
-          steps++;
-          if (gradNorm < gradientTol) reason = "converged";
-          iterationHistory?.push(Object.freeze({ epoch, iteration: iterations, batchSize: size, loss, gradNorm, lr }));
+          if (!replay(t, j, batch, Math.min(start + batchSize, n) - start, lr)) break;
         }
         // The run stopped after the first epoch whose weights became non-finite.
         if (reason !== "diverged" && e === ran - 1 && !allFinite(params)) {
           reason = "diverged";
-          divergence = Object.freeze({ epoch, batch: steps, iteration: iterations, lr, what: "weights", lastFiniteLoss });
+          divergence = Object.freeze({ epoch, batch: t.steps, iteration: iterations, lr, what: "weights", lastFiniteLoss });
         }
-        history.push(Object.freeze({ epoch, iterations: steps, trainLoss: lossSum / rows, validationLoss: null, gradNorm, lr, time: took / ran }));
+        history.push(Object.freeze({ epoch, iterations: t.steps, trainLoss: t.lossSum / t.rows, validationLoss: null, gradNorm: t.gradNorm, lr, time: took / ran }));
       }
       // The run kept the rule's count and the best epoch as the loop below does (up to a
       // diverged epoch, which changes neither).
@@ -381,10 +394,7 @@ async function run(
     const started = now();
     const lr = firstLr(optimizer);
     if (s.shuffle) random!.shuffle(order);
-    let lossSum = 0;
-    let rows = 0;
-    let steps = 0;
-    let gradNorm = NaN;
+    const t: Tally = { lossSum: 0, rows: 0, steps: 0, gradNorm: NaN };
     for (let start = 0, batch = 1; start < n; start += batchSize, batch++) {
       if (signal?.aborted) {
         reason = "aborted";
@@ -401,24 +411,10 @@ async function run(
         const began = now();
         const done = bound.steps!({ indices: order, start, end: Math.min(start + count * batchSize, n), batch: batchSize, maxNorm: clipGradNorm ?? NaN, tol: gradientTol, losses, norms }, optimizer);
         if (done >= 0) {
+          const stepLr = firstLr(optimizer);
           for (let j = 0; ; j++, start += batchSize, batch++) {
-            const size = Math.min(start + batchSize, n) - start;
-            const loss = losses[j]!;
-            gradNorm = norms[j]!;
-            lossSum += loss * size;
-            rows += size;
-            if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
-              reason = "diverged";
-              divergence = divergedAt(batch, loss);
-              break;
-            }
-            lastFiniteLoss = loss;
-            iterations++;
-            steps++;
-            if (gradNorm < gradientTol) reason = "converged";
-            iterationHistory?.push(Object.freeze({ epoch, iteration: iterations, batchSize: size, loss, gradNorm, lr: firstLr(optimizer) }));
             // The for statement's increments then move past this chunk's last batch.
-            if (j === done - 1) break;
+            if (!replay(t, j, batch, Math.min(start + batchSize, n) - start, stepLr) || j === done - 1) break;
           }
           if (reason !== null) break;
           paced(now() - began, count === chunk);
@@ -434,9 +430,9 @@ async function run(
       const end = Math.min(start + batchSize, n);
       let loss = train.lossAndGradient(order, start, end);
       if (typeof loss !== "number") loss = await loss;
-      gradNorm = gradientNorm(grads);
-      lossSum += loss * (end - start);
-      rows += end - start;
+      const gradNorm = (t.gradNorm = gradientNorm(grads));
+      t.lossSum += loss * (end - start);
+      t.rows += end - start;
       if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
         reason = "diverged";
         divergence = divergedAt(batch, loss);
@@ -446,7 +442,7 @@ async function run(
       if (clipGradNorm !== undefined) clip(grads, gradNorm, clipGradNorm);
       optimizer.step();
       iterations++;
-      steps++;
+      t.steps++;
       if (gradNorm < gradientTol) reason = "converged";
       if (perIteration) {
         const record: IterationRecord = Object.freeze({ epoch, iteration: iterations, batchSize: end - start, loss, gradNorm, lr: firstLr(optimizer) });
@@ -464,12 +460,13 @@ async function run(
         lastYield = now();
       }
     }
-    if (rows === 0) {
+    if (t.rows === 0) {
       // Stopped before the epoch's first batch: nothing to record.
       epoch--;
       break;
     }
-    const trainLoss = lossSum / rows;
+    const { steps, gradNorm } = t;
+    const trainLoss = t.lossSum / t.rows;
     if (reason !== "diverged" && !allFinite(params)) {
       reason = "diverged";
       divergence = Object.freeze({ epoch, batch: steps, iteration: iterations, lr: firstLr(optimizer), what: "weights", lastFiniteLoss });
