@@ -15,24 +15,34 @@ pub fn huber<T: Float>(pred: &[T], target: &[T], delta: T, grad: &mut [T]) -> T 
 /// These rows' share of the mean Huber loss over `total` rows: the sum of the terms, not
 /// divided, with the gradient of the mean over `total` rows (norm = 1 / total).
 pub fn huber_partial<T: Float>(pred: &[T], target: &[T], delta: T, total: usize, grad: &mut [T]) -> T {
-    let norm = T::from_f64(1.0 / total as f64);
+    let gradient = huber_gradient(delta, total);
     let half = T::from_f64(0.5);
     lane_sum(pred.len(), |i| {
-        let x = pred[i] - target[i];
-        let z = x.abs();
-        grad[i] = if x < -delta {
-            -delta * norm
-        } else if x > delta {
-            delta * norm
-        } else {
-            norm * x
-        };
+        grad[i] = gradient(pred[i], target[i]);
+        let z = (pred[i] - target[i]).abs();
         if z < delta {
             half * z * z
         } else {
             delta * (z - half * delta)
         }
     })
+}
+
+/// `huber_partial`'s gradient of one row (torch's `huber_loss_backward` with norm =
+/// 1 / total), for a model kernel that computes it in the row's forward pass
+/// (crate/src/model/affine.rs); the TS twin writes the expression out where it is used.
+pub(crate) fn huber_gradient<T: Float>(delta: T, total: usize) -> impl Fn(T, T) -> T {
+    let norm = T::from_f64(1.0 / total as f64);
+    move |pred, target| {
+        let x = pred - target;
+        if x < -delta {
+            -delta * norm
+        } else if x > delta {
+            delta * norm
+        } else {
+            norm * x
+        }
+    }
 }
 
 #[cfg(test)]

@@ -12,12 +12,19 @@ pub fn mae<T: Float>(pred: &[T], target: &[T], grad: &mut [T]) -> T {
 /// These rows' share of the mean absolute error over `total` rows: `Σ |ŷ − y|`, not
 /// divided, and `grad_i = sign(ŷ_i − y_i) / total`, the same terms as `mae` over all rows.
 pub fn mae_partial<T: Float>(pred: &[T], target: &[T], total: usize, grad: &mut [T]) -> T {
-    let n = T::from_f64(total as f64);
+    let gradient = mae_gradient(total);
     lane_sum(pred.len(), |i| {
-        let d = pred[i] - target[i];
-        grad[i] = sign(d) / n;
-        d.abs()
+        grad[i] = gradient(pred[i], target[i]);
+        (pred[i] - target[i]).abs()
     })
+}
+
+/// `mae_partial`'s gradient of one row, `(ŷ, y) ↦ sign(ŷ − y) / total`, for a model kernel
+/// that computes it in the row's forward pass (crate/src/model/affine.rs); the TS twin
+/// writes the expression out where it is used.
+pub(crate) fn mae_gradient<T: Float>(total: usize) -> impl Fn(T, T) -> T {
+    let n = T::from_f64(total as f64);
+    move |pred, target| sign(pred - target) / n
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ pub fn residual<T: Float>(pred: &[T], target: &[T], out: &mut [T]) {
 
 /// `Σ (y − ŷ)²` (torch.nn.MSELoss, reduction "sum"); `grad_i = 2 · (ŷ_i − y_i)`.
 pub fn rss<T: Float>(pred: &[T], target: &[T], grad: &mut [T]) -> T {
-    squared_errors(pred, target, T::ONE + T::ONE, grad)
+    squared_errors(pred, target, scaled_error(T::ONE + T::ONE), grad)
 }
 
 /// `Σ (y − ŷ)² / N` (torch.nn.MSELoss); `grad_i = (2 / N) · (ŷ_i − y_i)`. NaN when N = 0, as torch.
@@ -27,13 +27,25 @@ pub fn mse<T: Float>(pred: &[T], target: &[T], grad: &mut [T]) -> T {
 /// `Σ (y − ŷ)²`, not divided, and `grad_i = (2 / total) · (ŷ_i − y_i)`, the same terms
 /// as `mse` over all `total` rows.
 pub fn mse_partial<T: Float>(pred: &[T], target: &[T], total: usize, grad: &mut [T]) -> T {
-    squared_errors(pred, target, T::from_f64(2.0 / total as f64), grad)
+    squared_errors(pred, target, mse_gradient(total), grad)
 }
 
-/// `Σ (y − ŷ)²` summed in crate/src/loss/sum.rs's order, with `grad_i = scale · (ŷ_i − y_i)`:
+/// `mse_partial`'s gradient of one row, `(ŷ, y) ↦ (2 / total) · (ŷ − y)`, for a model kernel
+/// that computes it in the row's forward pass (crate/src/model/affine.rs); the TS twin
+/// writes the expression out where it is used.
+pub(crate) fn mse_gradient<T: Float>(total: usize) -> impl Fn(T, T) -> T {
+    scaled_error(T::from_f64(2.0 / total as f64))
+}
+
+/// `(ŷ, y) ↦ scale · (ŷ − y)`.
+fn scaled_error<T: Float>(scale: T) -> impl Fn(T, T) -> T {
+    move |pred, target| scale * (pred - target)
+}
+
+/// `Σ (y − ŷ)²` summed in crate/src/loss/sum.rs's order, with `grad_i = gradient(ŷ_i, y_i)`:
 /// `lane_sum(n, |i| …)` written out over whole chunks, so that the compiler drops the
 /// bounds checks and vectorizes (the same bits).
-fn squared_errors<T: Float>(pred: &[T], target: &[T], scale: T, grad: &mut [T]) -> T {
+fn squared_errors<T: Float>(pred: &[T], target: &[T], gradient: impl Fn(T, T) -> T, grad: &mut [T]) -> T {
     let n = pred.len();
     let (target, grad) = (&target[..n], &mut grad[..n]);
     let whole = n - n % LANES;
@@ -41,14 +53,14 @@ fn squared_errors<T: Float>(pred: &[T], target: &[T], scale: T, grad: &mut [T]) 
     for ((p, t), g) in pred.chunks_exact(LANES).zip(target.chunks_exact(LANES)).zip(grad.chunks_exact_mut(LANES)) {
         for j in 0..LANES {
             let d = t[j] - p[j];
-            g[j] = scale * (p[j] - t[j]);
+            g[j] = gradient(p[j], t[j]);
             acc[j] = acc[j] + d * d;
         }
     }
     let mut total = lanes_total(&acc);
     for i in whole..n {
         let d = target[i] - pred[i];
-        grad[i] = scale * (pred[i] - target[i]);
+        grad[i] = gradient(pred[i], target[i]);
         total = total + d * d;
     }
     total

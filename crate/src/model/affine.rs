@@ -48,9 +48,17 @@ pub fn select_rows(batch: &[u32], first: u32, len: u32, out: &mut [u32]) -> usiz
 pub fn forward<T: Float>(batch: &Batch<T>, w: &[T], b: &[T], k: usize, z: &mut [T], target: &mut [T]) {
     let d = batch.d;
     if k == 1 {
-        let mut lanes = [T::ZERO; LANES * TILE];
+        // forward_tile's store for the rows' lanes, cleared only when d has a whole chunk.
+        let (mut wide, mut narrow): ([T; LANES * TILE], [T; 0]);
+        let lanes: &mut [T] = if d >= LANES {
+            wide = [T::ZERO; LANES * TILE];
+            &mut wide
+        } else {
+            narrow = [];
+            &mut narrow
+        };
         for ((rows, z), target) in batch.rows.chunks(TILE).zip(z.chunks_mut(TILE)).zip(target.chunks_mut(TILE)) {
-            forward_tile(batch, rows, w, b, &mut lanes, z, target);
+            forward_tile(batch, rows, w, b, lanes, z, target);
         }
         return;
     }
@@ -98,12 +106,15 @@ pub fn backward<T: Float>(batch: &Batch<T>, g: &[T], k: usize, grad_w: &mut [T],
 }
 
 /// For a scalar model (k = 1) whose loss gives each row's gradient w.r.t. z from that row
-/// alone: `forward`, then `gradient(z, target, g)` over all rows, then `backward`, with the
-/// same results, but run TILE rows at a time while the rows' features are in cache (the
-/// features are read from memory once instead of twice). `gradient` is called once per
-/// tile, on the tile's z, targets and gradients.
+/// alone, `g[r] = gradient(z[r], target[r])`: `forward`, then the gradients, then
+/// `backward`, with the same results. A model of fewer than LANES features (no whole
+/// chunk of lane_sum's in its dot products) runs the three in one pass over the rows
+/// (`narrow_forward_backward`); a wider one TILE rows at a time while the rows' features
+/// are in cache (the features are read from memory once instead of twice).
+/// ts/kernels/model/linear.ts runs `forward`, the loss and `backward` one after the other:
+/// the same operations on the same values in the same order, so the same bits.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn forward_backward<T: Float>(batch: &Batch<T>, w: &[T], b: &[T], z: &mut [T], target: &mut [T], g: &mut [T], grad_w: &mut [T], grad_b: &mut [T], mut gradient: impl FnMut(&[T], &[T], &mut [T])) {
+pub(crate) fn forward_backward<T: Float>(batch: &Batch<T>, w: &[T], b: &[T], z: &mut [T], target: &mut [T], g: &mut [T], grad_w: &mut [T], grad_b: &mut [T], gradient: impl Fn(T, T) -> T) {
     for v in grad_w.iter_mut() {
         *v = T::ZERO;
     }
@@ -111,12 +122,59 @@ pub(crate) fn forward_backward<T: Float>(batch: &Batch<T>, w: &[T], b: &[T], z: 
         *v = T::ZERO;
     }
     let m = batch.rows.len();
+    let (z, target, g) = (&mut z[..m], &mut target[..m], &mut g[..m]);
+    match batch.d {
+        0 => return narrow_forward_backward::<T, 0>(batch, w, b, z, target, g, grad_w, grad_b, gradient),
+        1 => return narrow_forward_backward::<T, 1>(batch, w, b, z, target, g, grad_w, grad_b, gradient),
+        2 => return narrow_forward_backward::<T, 2>(batch, w, b, z, target, g, grad_w, grad_b, gradient),
+        3 => return narrow_forward_backward::<T, 3>(batch, w, b, z, target, g, grad_w, grad_b, gradient),
+        4 => return narrow_forward_backward::<T, 4>(batch, w, b, z, target, g, grad_w, grad_b, gradient),
+        5 => return narrow_forward_backward::<T, 5>(batch, w, b, z, target, g, grad_w, grad_b, gradient),
+        6 => return narrow_forward_backward::<T, 6>(batch, w, b, z, target, g, grad_w, grad_b, gradient),
+        7 => return narrow_forward_backward::<T, 7>(batch, w, b, z, target, g, grad_w, grad_b, gradient),
+        _ => {}
+    }
     let mut lanes = [T::ZERO; LANES * TILE];
-    let tiles = batch.rows.chunks(TILE).zip(z[..m].chunks_mut(TILE)).zip(target[..m].chunks_mut(TILE)).zip(g[..m].chunks_mut(TILE));
+    let tiles = batch.rows.chunks(TILE).zip(z.chunks_mut(TILE)).zip(target.chunks_mut(TILE)).zip(g.chunks_mut(TILE));
     for (((rows, z), target), g) in tiles {
         forward_tile(batch, rows, w, b, &mut lanes, z, target);
-        gradient(z, target, g);
+        for ((g, &z), &t) in g.iter_mut().zip(&*z).zip(&*target) {
+            *g = gradient(z, t);
+        }
         add_gradient(batch, rows, g, grad_w, grad_b);
+    }
+}
+
+/// `forward_backward` for D (< LANES) features, each row in turn: its dot product
+/// `lane_sum(D, |j| x[i, j] · w[j])` (+ b), target and gradient, and its terms of ∂W and
+/// ∂b added to sums kept in registers, stored once at the end (row by row, `backward`'s
+/// order). D fixed so that the loops over the features unroll; one pass, so that a row's
+/// forward work overlaps the previous rows' additions. Per-tile passes over a few columns
+/// cost more than their arithmetic here.
+#[allow(clippy::too_many_arguments)]
+fn narrow_forward_backward<T: Float, const D: usize>(batch: &Batch<T>, w: &[T], b: &[T], z: &mut [T], target: &mut [T], g: &mut [T], grad_w: &mut [T], grad_b: &mut [T], gradient: impl Fn(T, T) -> T) {
+    let mut weights = [T::ZERO; D];
+    weights.copy_from_slice(&w[..D]);
+    let bias = b.first().copied();
+    let (mut acc, mut sum) = ([T::ZERO; D], T::ZERO);
+    for (((&row, z), t), g) in batch.rows.iter().zip(z.iter_mut()).zip(target.iter_mut()).zip(g.iter_mut()) {
+        let i = row as usize;
+        let x = &batch.x[i * D..(i + 1) * D];
+        let dot = lane_sum(D, |j| x[j] * weights[j]);
+        *z = match bias {
+            Some(b0) => dot + b0,
+            None => dot,
+        };
+        *t = batch.y[i];
+        *g = gradient(*z, *t);
+        for j in 0..D {
+            acc[j] = acc[j] + *g * x[j];
+        }
+        sum = sum + *g;
+    }
+    grad_w[..D].copy_from_slice(&acc);
+    if let Some(gb) = grad_b.first_mut() {
+        *gb = sum;
     }
 }
 
@@ -126,34 +184,43 @@ const TILE: usize = 64;
 /// `forward` (k = 1) for the (at most TILE) rows `rows`: each dot product summed in
 /// lane_sum's order (crate/src/loss/sum.rs), `lane_sum(d, |j| x[i, j] · w[j])`, bit for
 /// bit. The rows' 8 lanes are summed over the whole 8-column chunks first and stored in
-/// `lanes`, then combined: summed in the same loop, LLVM would vectorize the combination
-/// instead, packing lanes j and j + 4 into one vector that it fills element by element.
-fn forward_tile<T: Float>(batch: &Batch<T>, rows: &[u32], w: &[T], b: &[T], lanes: &mut [T; LANES * TILE], z: &mut [T], target: &mut [T]) {
+/// `lanes` (LANES · TILE values, or none when d < LANES), then combined: summed in the
+/// same loop, LLVM would vectorize the combination instead, packing lanes j and j + 4
+/// into one vector that it fills element by element. Without a whole chunk every lane is
+/// +0 and so is their combination: the tail starts from +0, as lane_sum's does.
+fn forward_tile<T: Float>(batch: &Batch<T>, rows: &[u32], w: &[T], b: &[T], lanes: &mut [T], z: &mut [T], target: &mut [T]) {
     let d = batch.d;
     let whole = d - d % LANES;
     let w = &w[..d];
-    for (&row, out) in rows.iter().zip(lanes.chunks_exact_mut(LANES)) {
-        let start = row as usize * d;
-        let mut acc = [T::ZERO; LANES];
-        for (x, y) in batch.x[start..start + whole].chunks_exact(LANES).zip(w.chunks_exact(LANES)) {
-            for j in 0..LANES {
-                acc[j] = acc[j] + x[j] * y[j];
-            }
+    if whole == 0 {
+        for v in z.iter_mut() {
+            *v = T::ZERO;
         }
-        out.copy_from_slice(&acc);
-    }
-    for (z, acc) in z.iter_mut().zip(lanes.chunks_exact(LANES)) {
-        *z = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-    }
-    if whole < d {
-        for (z, &row) in z.iter_mut().zip(rows) {
+    } else {
+        for (&row, out) in rows.iter().zip(lanes.chunks_exact_mut(LANES)) {
             let start = row as usize * d;
-            let mut total = *z;
-            for (x, y) in batch.x[start + whole..start + d].iter().zip(&w[whole..]) {
-                total = total + *x * *y;
+            let mut acc = [T::ZERO; LANES];
+            for (x, y) in batch.x[start..start + whole].chunks_exact(LANES).zip(w.chunks_exact(LANES)) {
+                for j in 0..LANES {
+                    acc[j] = acc[j] + x[j] * y[j];
+                }
             }
-            *z = total;
+            out.copy_from_slice(&acc);
         }
+        for (z, acc) in z.iter_mut().zip(lanes.chunks_exact(LANES)) {
+            *z = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+        }
+    }
+    let tail = &w[whole..];
+    match tail.len() {
+        0 => {}
+        1 => add_tail::<T, 1>(batch, rows, tail, z),
+        2 => add_tail::<T, 2>(batch, rows, tail, z),
+        3 => add_tail::<T, 3>(batch, rows, tail, z),
+        4 => add_tail::<T, 4>(batch, rows, tail, z),
+        5 => add_tail::<T, 5>(batch, rows, tail, z),
+        6 => add_tail::<T, 6>(batch, rows, tail, z),
+        _ => add_tail::<T, 7>(batch, rows, tail, z),
     }
     if let Some(&b0) = b.first() {
         for v in z.iter_mut() {
@@ -165,36 +232,53 @@ fn forward_tile<T: Float>(batch: &Batch<T>, rows: &[u32], w: &[T], b: &[T], lane
     }
 }
 
+/// `z[r] = ((z[r] + x[i, c]·w[0]) + x[i, c + 1]·w[1]) + …` over the last R (< LANES)
+/// columns c of each row i of `rows`, lane_sum's tail; R fixed so that the loop over the
+/// columns unrolls (a loop of a few iterations per row costs more than its arithmetic).
+fn add_tail<T: Float, const R: usize>(batch: &Batch<T>, rows: &[u32], tail: &[T], z: &mut [T]) {
+    let d = batch.d;
+    let mut w = [T::ZERO; R];
+    w.copy_from_slice(tail);
+    for (z, &row) in z.iter_mut().zip(rows) {
+        let end = (row as usize + 1) * d;
+        let x = &batch.x[end - R..end];
+        let mut total = *z;
+        for j in 0..R {
+            total = total + x[j] * w[j];
+        }
+        *z = total;
+    }
+}
+
 /// Adds `g[r] · x[i_r]` to `grad_w` and `g[r]` to `grad_b` (1 value, or empty) for the
 /// rows `rows` in order (k = 1): each column's sum runs over the rows in order as in
 /// `backward`'s loop, but a block of columns is summed in registers over all the rows and
-/// stored once, instead of ∂W being loaded and stored for every row.
+/// stored once, instead of ∂W being loaded and stored for every row. The block widths are
+/// fixed (16, 8, then the last d mod 8 columns) so that the loops over the columns unroll,
+/// and ∂b is summed in the first block's pass, its sum running alongside the columns'.
 fn add_gradient<T: Float>(batch: &Batch<T>, rows: &[u32], g: &[T], grad_w: &mut [T], grad_b: &mut [T]) {
     let d = batch.d;
+    let mut bias = grad_b;
     let mut col = 0;
     while col + COLUMNS <= d {
-        add_columns::<T, COLUMNS>(batch, rows, g, col, &mut grad_w[col..col + COLUMNS]);
+        add_columns::<T, COLUMNS>(batch, rows, g, col, &mut grad_w[col..col + COLUMNS], core::mem::take(&mut bias));
         col += COLUMNS;
     }
     if col + LANES <= d {
-        add_columns::<T, LANES>(batch, rows, g, col, &mut grad_w[col..col + LANES]);
+        add_columns::<T, LANES>(batch, rows, g, col, &mut grad_w[col..col + LANES], core::mem::take(&mut bias));
         col += LANES;
     }
-    if col < d {
-        let rest = &mut grad_w[col..d];
-        for (&row, &g0) in rows.iter().zip(g) {
-            let start = row as usize * d + col;
-            for (gw, &xj) in rest.iter_mut().zip(&batch.x[start..start + (d - col)]) {
-                *gw = *gw + g0 * xj;
-            }
-        }
-    }
-    if let Some(gb) = grad_b.first_mut() {
-        let mut sum = *gb;
-        for &g0 in g {
-            sum = sum + g0;
-        }
-        *gb = sum;
+    let (rest, bias) = (&mut grad_w[col..d], core::mem::take(&mut bias));
+    match rest.len() {
+        0 if bias.is_empty() => {}
+        0 => add_columns::<T, 0>(batch, rows, g, col, rest, bias),
+        1 => add_columns::<T, 1>(batch, rows, g, col, rest, bias),
+        2 => add_columns::<T, 2>(batch, rows, g, col, rest, bias),
+        3 => add_columns::<T, 3>(batch, rows, g, col, rest, bias),
+        4 => add_columns::<T, 4>(batch, rows, g, col, rest, bias),
+        5 => add_columns::<T, 5>(batch, rows, g, col, rest, bias),
+        6 => add_columns::<T, 6>(batch, rows, g, col, rest, bias),
+        _ => add_columns::<T, 7>(batch, rows, g, col, rest, bias),
     }
 }
 
@@ -202,18 +286,24 @@ fn add_gradient<T: Float>(batch: &Batch<T>, rows: &[u32], g: &[T], grad_w: &mut 
 /// SIMD registers, 16 f64 are 8).
 const COLUMNS: usize = 16;
 
-/// `out[c] += Σ_r g[r] · x[i_r, col + c]` for the W columns from `col`, over the rows in order.
-fn add_columns<T: Float, const W: usize>(batch: &Batch<T>, rows: &[u32], g: &[T], col: usize, out: &mut [T]) {
+/// `out[c] += Σ_r g[r] · x[i_r, col + c]` for the W columns from `col`, and `bias[0] +=
+/// Σ_r g[r]` if `bias` holds a value, over the rows in order.
+fn add_columns<T: Float, const W: usize>(batch: &Batch<T>, rows: &[u32], g: &[T], col: usize, out: &mut [T], bias: &mut [T]) {
     let mut acc = [T::ZERO; W];
     acc.copy_from_slice(out);
+    let mut sum = bias.first().copied().unwrap_or(T::ZERO);
     for (&row, &g0) in rows.iter().zip(g) {
         let start = row as usize * batch.d + col;
         let xs = &batch.x[start..start + W];
         for j in 0..W {
             acc[j] = acc[j] + g0 * xs[j];
         }
+        sum = sum + g0;
     }
     out.copy_from_slice(&acc);
+    if let Some(b0) = bias.first_mut() {
+        *b0 = sum;
+    }
 }
 
 /// `value + λ₂·Σ w² + λ₁·Σ |w|` (crate/src/loss/penalty.rs, the bias is not penalized),
@@ -282,7 +372,7 @@ mod tests {
 
     #[test]
     fn scalar_forward_sums_each_row_in_lane_sum_order() {
-        for d in [0usize, 1, 7, 8, 9, 16, 17, 24, 33] {
+        for d in (0usize..=17).chain([24, 33]) {
             let x = features(200 * d);
             let y: Vec<f32> = (0..200).map(|i| i as f32 - 99.5).collect();
             let w: Vec<f32> = (0..d).map(|j| 1.0 + (j % 5) as f32 * 0.37).collect();
@@ -304,7 +394,7 @@ mod tests {
 
     #[test]
     fn scalar_backward_sums_each_column_in_batch_order() {
-        for d in [0usize, 1, 3, 8, 9, 16, 17, 24, 33, 40] {
+        for d in (0usize..=17).chain([24, 33, 40]) {
             let x = features(200 * d);
             let y = vec![0.0f32; 200];
             let rows = rows();
@@ -328,27 +418,42 @@ mod tests {
 
     #[test]
     fn forward_backward_equals_its_three_steps() {
-        for d in [1usize, 9, 16, 33] {
+        for d in (0usize..=17).chain([24, 33]) {
             let x = features(200 * d);
             let y: Vec<f32> = (0..200).map(|i| (i % 7) as f32 * 150.0).collect();
             let w: Vec<f32> = (0..d).map(|j| 0.5 - (j % 3) as f32 * 0.61).collect();
-            let rows = rows();
-            let m = rows.len();
-            let batch = Batch { x: &x, y: &y, d, rows: &rows };
-            let gradient = |z: &[f32], t: &[f32], g: &mut [f32]| {
-                for ((g, &z), &t) in g.iter_mut().zip(z).zip(t) {
-                    *g = 0.01 * (z - t);
+            let all = rows();
+            for (rows, b) in [(&all[..], &[0.25f32][..]), (&all[..], &[][..]), (&all[..5], &[0.25][..])] {
+                let m = rows.len();
+                let batch = Batch { x: &x, y: &y, d, rows };
+                let gradient = |z: f32, t: f32| 0.01 * (z - t);
+                let (mut z, mut t, mut g, mut gw, mut gb) = (vec![0.0f32; m], vec![0.0f32; m], vec![0.0f32; m], vec![9.0f32; d], vec![9.0f32; b.len()]);
+                forward(&batch, &w, b, 1, &mut z, &mut t);
+                for r in 0..m {
+                    g[r] = gradient(z[r], t[r]);
                 }
-            };
-            let (mut z, mut t, mut g, mut gw, mut gb) = (vec![0.0f32; m], vec![0.0f32; m], vec![0.0f32; m], vec![9.0f32; d], [9.0f32]);
-            forward(&batch, &w, &[0.25], 1, &mut z, &mut t);
-            gradient(&z, &t, &mut g);
-            backward(&batch, &g, 1, &mut gw, &mut gb);
-            let (mut z2, mut t2, mut g2, mut gw2, mut gb2) = (vec![0.0f32; m], vec![0.0f32; m], vec![0.0f32; m], vec![9.0f32; d], [9.0f32]);
-            forward_backward(&batch, &w, &[0.25], &mut z2, &mut t2, &mut g2, &mut gw2, &mut gb2, gradient);
-            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-            assert_eq!((bits(&z2), bits(&t2), bits(&g2)), (bits(&z), bits(&t), bits(&g)), "d = {}", d);
-            assert_eq!((bits(&gw2), bits(&gb2)), (bits(&gw), bits(&gb)), "d = {}", d);
+                backward(&batch, &g, 1, &mut gw, &mut gb);
+                let (mut z2, mut t2, mut g2, mut gw2, mut gb2) = (vec![0.0f32; m], vec![0.0f32; m], vec![0.0f32; m], vec![9.0f32; d], vec![9.0f32; b.len()]);
+                forward_backward(&batch, &w, b, &mut z2, &mut t2, &mut g2, &mut gw2, &mut gb2, gradient);
+                let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!((bits(&z2), bits(&t2), bits(&g2)), (bits(&z), bits(&t), bits(&g)), "d = {}, {} rows, bias {:?}", d, m, b);
+                assert_eq!((bits(&gw2), bits(&gb2)), (bits(&gw), bits(&gb)), "d = {}, {} rows, bias {:?}", d, m, b);
+            }
+        }
+    }
+
+    #[test]
+    fn a_dot_product_of_negative_zeros_is_positive_zero() {
+        // lane_sum starts from +0, and +0 + (−0) = +0: every product here is −0.
+        for d in [1usize, 2, 5, 7, 8, 9, 15] {
+            let x: Vec<f64> = (0..2 * d).map(|j| if j < d { 1.0 } else { 2.5 }).collect();
+            let w = vec![-0.0; d];
+            let batch = Batch { x: &x, y: &[0.0, 0.0], d, rows: &[0, 1] };
+            let (mut z, mut t, mut g, mut gw) = ([9.0; 2], [9.0; 2], [9.0; 2], vec![9.0; d]);
+            forward_backward(&batch, &w, &[], &mut z, &mut t, &mut g, &mut gw, &mut [], |z, _| z);
+            assert_eq!(z.map(f64::to_bits), [0.0f64.to_bits(); 2], "d = {}", d);
+            forward(&batch, &w, &[], 1, &mut z, &mut t);
+            assert_eq!(z.map(f64::to_bits), [0.0f64.to_bits(); 2], "d = {}", d);
         }
     }
 

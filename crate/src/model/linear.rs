@@ -4,7 +4,9 @@
 //! in one pass over its rows, as autograd would compute `loss(Linear(x), y) + penalty`.
 
 use crate::float::Float;
-use crate::loss::{huber::huber_partial, mae::mae_partial, mse::mse_partial};
+use crate::loss::huber::{huber_gradient, huber_partial};
+use crate::loss::mae::{mae_gradient, mae_partial};
+use crate::loss::mse::{mse_gradient, mse_partial};
 use crate::model::affine::{forward_backward, penalize, Batch};
 
 /// Loss codes shared with ts/kernels/model/linear.ts and ts/backend/wasm/abi.ts.
@@ -39,19 +41,25 @@ pub fn partial_loss_and_gradient<T: Float>(batch: &Batch<T>, loss: Loss<T>, tota
     let (pred, rest) = scratch.split_at_mut(m);
     let (target, rest) = rest.split_at_mut(m);
     let g = &mut rest[..m];
-    let partial = |pred: &[T], target: &[T], g: &mut [T]| match loss.code {
-        MAE => mae_partial(pred, target, total, g),
-        HUBER => huber_partial(pred, target, loss.delta, total, g),
-        _ => mse_partial(pred, target, total, g),
-    };
     // Each row's gradient w.r.t. ŷ depends on that row alone, so forward, the loss's
-    // gradient and backward run together, tile by tile; the loss is then summed over all
-    // rows in its own order (rewriting the same gradients). ts/kernels/model/linear.ts
-    // runs the three steps one after the other, with the same results.
-    forward_backward(batch, w, b, pred, target, g, grad_w, grad_b, |pred, target, g| {
-        partial(pred, target, g);
-    });
-    partial(pred, target, g)
+    // gradient and backward run together (crate/src/model/affine.rs); the loss is then
+    // summed over all rows in its own order, rewriting the same gradients.
+    // ts/kernels/model/linear.ts runs the three steps one after the other, with the same
+    // results.
+    match loss.code {
+        MAE => {
+            forward_backward(batch, w, b, pred, target, g, grad_w, grad_b, mae_gradient(total));
+            mae_partial(pred, target, total, g)
+        }
+        HUBER => {
+            forward_backward(batch, w, b, pred, target, g, grad_w, grad_b, huber_gradient(loss.delta, total));
+            huber_partial(pred, target, loss.delta, total, g)
+        }
+        _ => {
+            forward_backward(batch, w, b, pred, target, g, grad_w, grad_b, mse_gradient(total));
+            mse_partial(pred, target, total, g)
+        }
+    }
 }
 
 #[cfg(test)]
