@@ -54,10 +54,10 @@ shuffle, on W2's data. The other optimizers are stepped like W1.
 
 Contenders: **native**, the same crate compiled for this CPU (crate/examples/native_bench.rs,
 on the same inputs); **wasm** and **ts**, downhill's public API (\`optimizer.step()\`,
-\`model.bind(data).lossAndGradient\`, \`fit()\`) on the WebAssembly and TypeScript backends;
-**wasm kernels**, the same work written directly against the wasm backend's kernels
-(data, buffers and step plans set up once, where fit() binds the data on every call; no
-validation, no gradient norm or history) — the bare kernel for W1, the same loop for W3/W4; **plain JS**, a hand-written loop over typed arrays (W1);
+\`model.bind(data).lossAndGradient()\`, \`fit(model, model.bind(data), …)\` with the data bound once) on the
+WebAssembly and TypeScript backends; **wasm kernels**, the same work written directly
+against the wasm backend's kernels (data, buffers and step plans set up once, where fit()
+builds its optimizer and buffers on every call; no validation, no history) — the bare kernel for W1, the same loop for W3/W4; **plain JS**, a hand-written loop over typed arrays (W1);
 **tfjs-wasm** and **tfjs-cpu**, TensorFlow.js used idiomatically (\`tf.variable\`,
 \`tf.train.adam\`/\`momentum\`/\`sgd\`, \`applyGradients\`/\`minimize\`, \`tidy\`), float32
 only, checked for leaked tensors. The bandwidth probe reads 4 arrays and writes 3 (Adam's
