@@ -15,7 +15,7 @@ import { ADAM_DEFAULTS, prepareAdam } from "../ts/optim/adam.ts";
 import { once, type Case, type Contender, type Running } from "./harness.ts";
 import { plainStep } from "./peers/plain.ts";
 import { tfjsStep } from "./peers/tfjs.ts";
-import { wasmProbe } from "./probe.ts";
+import { wasmDivideProbe, wasmProbe } from "./probe.ts";
 import { ADAM, CHECK_STEPS, SGD_MOMENTUM, TOLERANCE, adamReference, rounded, sgdMomentumReference, type StepData } from "./workloads.ts";
 
 interface Subject {
@@ -125,7 +125,7 @@ export const stepCaseName = (subject: string, dtype: Dtype, n: number, w1: boole
 
 /**
  * Cases for every subject (or those whose class is in `only`), dtype and size, on the
- * first N values of `largest`; with Adam, the bandwidth probe. W1's smallest size carries
+ * first N values of `largest`; with Adam, the bandwidth and division probes. W1's smallest size carries
  * the numeric check: CHECK_STEPS steps from a fresh state against the f64 reference.
  */
 export function optimizerCases(sizes: readonly number[], largest: StepData, only?: readonly string[]): Case[] {
@@ -154,7 +154,11 @@ export function optimizerCases(sizes: readonly number[], largest: StepData, only
           };
         }
         if (w1 !== "Adam") return [step];
-        return [step, { suite: "W1 optimizer step", name: stepCaseName("bandwidth probe", dtype, n, true), bytes: bytes(7), contenders: [wasmProbe(dtype, n)] }];
+        return [
+          step,
+          { suite: "W1 optimizer step", name: stepCaseName("bandwidth probe", dtype, n, true), bytes: bytes(7), contenders: [wasmProbe(dtype, n)] },
+          { suite: "W1 optimizer step", name: stepCaseName("division probe", dtype, n, true), bytes: bytes(3), contenders: [wasmDivideProbe(dtype, n)] },
+        ];
       }),
     ),
   );

@@ -2,7 +2,8 @@
  * The bandwidth probe in WebAssembly: W1's memory traffic without its arithmetic — read 4
  * arrays, write 3 (p ← a, w0 ← g, w1 ← p + b; the one add makes every read count), as in
  * crate/examples/native_bench.rs — in 128-bit SIMD, written in the text format and
- * assembled by binaryen. Its own module and memory; the floor for an Adam step.
+ * assembled by binaryen. Its own module and memory; the floor for an Adam step. And the
+ * division probe, its arithmetic without the memory traffic (below).
  */
 import binaryen from "binaryen";
 import type { Dtype } from "../ts/index.ts";
@@ -26,18 +27,49 @@ function wat(dtype: Dtype): string {
         (br $next))))`;
 }
 
-type Probe = (p: number, g: number, a: number, b: number, w0: number, w1: number, bytes: number) => void;
+/**
+ * The division probe: Adam's per-element division chain without the rest of the step,
+ * `out = m / (sqrt(v) / c + eps)` (torch's denominator, then the quotient), reading 2
+ * arrays and writing 1: the arithmetic floor of an Adam step, as the bandwidth probe is
+ * its memory floor. crate/examples/native_bench.rs runs the same loop natively.
+ */
+function divideWat(dtype: Dtype): string {
+  const v = dtype === "f32" ? "f32x4" : "f64x2";
+  const splat = (x: number) => `(v128.const ${v} ${Array(dtype === "f32" ? 4 : 2).fill(x).join(" ")})`;
+  const at = (array: string) => `(i32.add (local.get $${array}) (local.get $i))`;
+  return `
+  (func (export "divide_${dtype}") (param $m i32) (param $v i32) (param $out i32) (param $bytes i32)
+    (local $i i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $bytes)))
+        (v128.store ${at("out")}
+          (${v}.div (v128.load ${at("m")})
+            (${v}.add (${v}.div (${v}.sqrt (v128.load ${at("v")})) ${splat(DIVIDE.c)}) ${splat(DIVIDE.eps)})))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next))))`;
+}
 
-let instance: { memory: WebAssembly.Memory; probe: Record<Dtype, Probe> } | null = null;
+/** The division probe's constants: Adam's sqrt(1 − β2^t) at t = 1 and its eps, as native_bench.rs uses. */
+const DIVIDE = { c: 0.0316227766, eps: 1e-8 };
+
+type Probe = (p: number, g: number, a: number, b: number, w0: number, w1: number, bytes: number) => void;
+type Divide = (m: number, v: number, out: number, bytes: number) => void;
+
+let instance: { memory: WebAssembly.Memory; probe: Record<Dtype, Probe>; divide: Record<Dtype, Divide> } | null = null;
 
 function load(): NonNullable<typeof instance> {
   if (instance) return instance;
-  const module = binaryen.parseText(`(module (memory (export "memory") 1) ${wat("f32")} ${wat("f64")})`);
+  const module = binaryen.parseText(`(module (memory (export "memory") 1) ${wat("f32")} ${wat("f64")} ${divideWat("f32")} ${divideWat("f64")})`);
   try {
     module.setFeatures(binaryen.Features.MVP | binaryen.Features.SIMD128);
     if (!module.validate()) throw new Error("the bandwidth probe's WebAssembly does not validate");
     const exports = new WebAssembly.Instance(new WebAssembly.Module(module.emitBinary() as Uint8Array<ArrayBuffer>), {}).exports as Record<string, unknown>;
-    instance = { memory: exports["memory"] as WebAssembly.Memory, probe: { f32: exports["probe_f32"] as Probe, f64: exports["probe_f64"] as Probe } };
+    instance = {
+      memory: exports["memory"] as WebAssembly.Memory,
+      probe: { f32: exports["probe_f32"] as Probe, f64: exports["probe_f64"] as Probe },
+      divide: { f32: exports["divide_f32"] as Divide, f64: exports["divide_f64"] as Divide },
+    };
     return instance;
   } finally {
     module.dispose();
@@ -59,6 +91,25 @@ export function wasmProbe(dtype: Dtype, n: number): Contender {
       const [p, g, a, b, w0, w1] = [0, 1, 2, 3, 4, 5].map((k) => k * bytes) as [number, number, number, number, number, number];
       const run = probe[dtype];
       return { run: () => run(p, g, a, b, w0, w1, bytes), read: () => new Float64Array(0), dispose: () => {} };
+    },
+  };
+}
+
+/** The division probe over 3 arrays of `n` values (m and v read, out written), at the start of the module's memory. */
+export function wasmDivideProbe(dtype: Dtype, n: number): Contender {
+  return {
+    name: "wasm",
+    setup(): Running {
+      const { memory, divide } = load();
+      const bytes = n * (dtype === "f32" ? 4 : 8);
+      if (bytes % 16 !== 0) throw new Error(`division probe: N = ${n} is not a whole number of 16-byte vectors`);
+      const need = 3 * bytes - memory.buffer.byteLength;
+      if (need > 0) memory.grow(Math.ceil(need / 65536));
+      const view = dtype === "f32" ? new Float32Array(memory.buffer, 0, 3 * n) : new Float64Array(memory.buffer, 0, 3 * n);
+      // m in [−3, 3], v in [1, 7] (square roots of positive numbers, as Adam's v).
+      for (let i = 0; i < 2 * n; i++) view[i] = i < n ? (i % 7) - 3 : (i % 7) + 1;
+      const run = divide[dtype];
+      return { run: () => run(0, bytes, 2 * bytes, bytes), read: () => new Float64Array(0), dispose: () => {} };
     },
   };
 }

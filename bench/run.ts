@@ -61,8 +61,9 @@ builds its optimizer and buffers on every call; no validation, no history) — t
 **tfjs-wasm** and **tfjs-cpu**, TensorFlow.js used idiomatically (\`tf.variable\`,
 \`tf.train.adam\`/\`momentum\`/\`sgd\`, \`applyGradients\`/\`minimize\`, \`tidy\`), float32
 only, checked for leaked tensors. The bandwidth probe reads 4 arrays and writes 3 (Adam's
-memory traffic without its arithmetic), natively and in hand-written WebAssembly SIMD
-(bench/probe.ts).
+memory traffic without its arithmetic) and the division probe computes \`m / (√v / c + eps)\`
+(its arithmetic chain, reading 2 arrays and writing 1), natively and in hand-written
+WebAssembly SIMD (bench/probe.ts).
 
 Each time is the median over ${options.rounds} rounds of the median time per call
 (${options.timeMs} ms and at least ${options.iterations} calls per contender and round, each

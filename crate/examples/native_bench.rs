@@ -225,9 +225,25 @@ fn step_cases<T: Float>(o: &Options, dtype: &str, params: &[f64], grad: &[f64]) 
             checksum(&p);
             checksum(&w0);
             checksum(&w1);
+            // Adam's division chain without the rest of the step, out = m / (√v / c + eps)
+            // (read 2 arrays, write 1); bench/probe.ts is the same in WebAssembly.
+            let m: Vec<T> = (0..n).map(|i| T::from_f64((i % 7) as f64 - 3.0)).collect();
+            let v: Vec<T> = (0..n).map(|i| T::from_f64((i % 7) as f64 + 1.0)).collect();
+            let (c, eps) = (T::from_f64(DIVIDE_C), T::from_f64(DIVIDE_EPS));
+            let mut out = vec![T::ZERO; n];
+            report(&format!("W1 division probe {} N={}", dtype, label(n)), o.measure(|| {
+                for ((out, &m), &v) in out.iter_mut().zip(&m).zip(&v) {
+                    *out = m / (v.sqrt() / c + eps);
+                }
+            }));
+            checksum(&out);
         }
     }
 }
+
+/// The division probe's constants (bench/probe.ts): Adam's sqrt(1 − β2^t) at t = 1, and eps.
+const DIVIDE_C: f64 = 0.0316227766;
+const DIVIDE_EPS: f64 = 1e-8;
 
 /// W2: the MSE gradient over all rows at the weights the JS side wrote (bias 0).
 fn gradient_case<T: Float>(o: &Options, dtype: &str, x: &[f64], y: &[f64], weights: &[f64]) {
