@@ -76,17 +76,24 @@ function load(): NonNullable<typeof instance> {
   }
 }
 
+/** `count` arrays of `n` values at the start of the probes' memory (grown as needed): their byte size each and a view of them all. */
+function arrays(what: string, dtype: Dtype, n: number, count: number): { bytes: number; view: Float32Array | Float64Array } {
+  const { memory } = load();
+  const bytes = n * (dtype === "f32" ? 4 : 8);
+  if (bytes % 16 !== 0) throw new Error(`${what}: N = ${n} is not a whole number of 16-byte vectors`);
+  const need = count * bytes - memory.buffer.byteLength;
+  if (need > 0) memory.grow(Math.ceil(need / 65536));
+  const view = dtype === "f32" ? new Float32Array(memory.buffer, 0, count * n) : new Float64Array(memory.buffer, 0, count * n);
+  return { bytes, view };
+}
+
 /** The probe over 6 arrays of `n` values (4 read, 3 written; n·bytes a multiple of 16), at the start of the module's memory. */
 export function wasmProbe(dtype: Dtype, n: number): Contender {
   return {
     name: "wasm",
     setup(): Running {
-      const { memory, probe } = load();
-      const bytes = n * (dtype === "f32" ? 4 : 8);
-      if (bytes % 16 !== 0) throw new Error(`bandwidth probe: N = ${n} is not a whole number of 16-byte vectors`);
-      const need = 6 * bytes - memory.buffer.byteLength;
-      if (need > 0) memory.grow(Math.ceil(need / 65536));
-      const view = dtype === "f32" ? new Float32Array(memory.buffer, 0, 6 * n) : new Float64Array(memory.buffer, 0, 6 * n);
+      const { probe } = load();
+      const { bytes, view } = arrays("bandwidth probe", dtype, n, 6);
       for (let i = 0; i < view.length; i++) view[i] = (i % 7) - 3;
       const [p, g, a, b, w0, w1] = [0, 1, 2, 3, 4, 5].map((k) => k * bytes) as [number, number, number, number, number, number];
       const run = probe[dtype];
@@ -100,12 +107,8 @@ export function wasmDivideProbe(dtype: Dtype, n: number): Contender {
   return {
     name: "wasm",
     setup(): Running {
-      const { memory, divide } = load();
-      const bytes = n * (dtype === "f32" ? 4 : 8);
-      if (bytes % 16 !== 0) throw new Error(`division probe: N = ${n} is not a whole number of 16-byte vectors`);
-      const need = 3 * bytes - memory.buffer.byteLength;
-      if (need > 0) memory.grow(Math.ceil(need / 65536));
-      const view = dtype === "f32" ? new Float32Array(memory.buffer, 0, 3 * n) : new Float64Array(memory.buffer, 0, 3 * n);
+      const { divide } = load();
+      const { bytes, view } = arrays("division probe", dtype, n, 3);
       // m in [−3, 3], v in [1, 7] (square roots of positive numbers, as Adam's v).
       for (let i = 0; i < 2 * n; i++) view[i] = i < n ? (i % 7) - 3 : (i % 7) + 1;
       const run = divide[dtype];
