@@ -16,7 +16,8 @@ import { checkDataset, toDataset, type Dataset, type Features, type Targets } fr
 import type { ArrayOf, Dtype } from "../dtype.ts";
 import { bytesPerElement, isFloatArray } from "../dtype.ts";
 import { DownhillError, DownhillRangeError, DownhillTypeError, describe, disposedError, abstractClass } from "../errors.ts";
-import { batchIndices, batchRows, checkBatchRange, checkBatchRows, checkEpochsRun, fillInOrder } from "../train/batch.ts";
+import { batchIndices, checkBatchRange, checkBatchRows, checkEpochsRun } from "../train/batch.ts";
+import { Resident } from "./resident.ts";
 import type { Initializer } from "../init.ts";
 import { forwardF32, forwardF64, scratchLen } from "../kernels/model/affine.ts";
 import { checkBoolean, checkKeys, checkNumber } from "../options.ts";
@@ -421,98 +422,47 @@ interface TrainBuffers {
 class Bound implements BoundDataset {
   readonly n: number;
   readonly #model: LinearModel;
-  readonly #impl: Backend;
-  readonly #x: Storage;
-  readonly #y: Storage;
+  /** The data, rows and scratch in the backend's memory, and the calls' fault state. */
+  readonly #data: Resident;
   readonly #makeCall: MakeCall;
-  readonly #k: number;
   readonly #shape: Shape;
-  #rows: RowStorage | null = null;
-  /** True while the row buffer holds every row in order (loss(), lossAndGradient() without arguments). */
-  #inOrder = false;
-  #scratch: Storage | null = null;
+  /** The data's buffer generation the cached calls were built on. */
+  #built = 0;
   /** steps()' buffers: per step (scalars, flags, losses, norms), grown as runs need, and per run (epochs' watch, rng and best). */
   #train: TrainBuffers | null = null;
   /** Where loss() writes the gradient it discards; allocated on its first call. */
   #sink: { w: Storage; b: Storage | null } | null = null;
   #call: ModelCall | null = null;
   #lossCall: ModelCall | null = null;
-  #disposed = false;
-  /** Set when a kernel call failed after validation (see #run): the bound data refuses further use. */
-  #fault: DownhillError | null = null;
 
   constructor(model: LinearModel, impl: Backend, ds: Dataset, shape: Shape, makeCall: MakeCall) {
     this.n = ds.n;
     this.#model = model;
-    this.#impl = impl;
     this.#makeCall = makeCall;
     this.#shape = shape;
-    this.#k = shape.k;
-    const dtype = shape.dtype;
-    const owned: { dispose(): void }[] = [];
-    try {
-      const x = impl.alloc(dtype, ds.n * ds.d);
-      owned.push(x);
-      const y = impl.alloc(dtype, ds.n);
-      owned.push(y);
-      x.array.set(ds.X);
-      y.array.set(ds.y!);
-      this.#x = x;
-      this.#y = y;
-      this.#grow(ds.n);
-    } catch (error) {
-      for (const o of owned) o.dispose();
-      this.#rows?.dispose();
-      this.#scratch?.dispose();
-      throw error;
-    }
-  }
-
-  /** (Re)allocates the row and scratch buffers for batches of up to `rows` rows. */
-  #grow(rows: number): void {
-    const next = this.#impl.allocRows(rows);
-    let scratch: Storage;
-    try {
-      scratch = this.#impl.alloc(this.#x.dtype, scratchLen(rows, this.#k));
-    } catch (error) {
-      next.dispose();
-      throw error;
-    }
-    this.#rows?.dispose();
-    this.#scratch?.dispose();
-    this.#rows = next;
-    this.#inOrder = false;
-    this.#scratch = scratch;
-    this.#call = null;
-    this.#lossCall = null;
+    this.#data = new Resident(impl, shape.dtype, ds, (rows) => scratchLen(rows, shape.k));
   }
 
   #live(): void {
-    if (this.#disposed) throw disposedError("bound dataset");
-    if (this.#fault !== null) throw this.#fault;
+    this.#data.live();
     this.#model.assertLive();
+  }
+
+  /** The kernel call over the data's current buffers, with the gradients written to `gradW`/`gradB` (the parameters' when null). */
+  #modelCall(sink: { w: Storage; b: Storage | null } | null): ModelCall {
+    const d = this.#data;
+    if (this.#built !== d.generation) {
+      this.#call = this.#lossCall = null;
+      this.#built = d.generation;
+    }
+    if (sink === null) return (this.#call ??= this.#makeCall(d.x, d.y, this.n, d.rows, d.scratch, null, null));
+    return (this.#lossCall ??= this.#makeCall(d.x, d.y, this.n, d.rows, d.scratch, sink.w, sink.b));
   }
 
   lossAndGradient(indices?: Uint32Array, start?: number, end?: number): number {
     this.#live();
-    const n = this.n;
-    const batch = batchRows(indices, start, end, n);
-    const count = batch === null ? n : batch.length;
-    if (count > this.#rows!.length) this.#grow(count);
-    if (batch === null) this.#allRows();
-    else {
-      this.#rows!.array.set(batch);
-      this.#inOrder = false;
-    }
-    this.#call ??= this.#makeCall(this.#x, this.#y, n, this.#rows!, this.#scratch!, null, null);
-    return this.#run(this.#call, count);
-  }
-
-  /** Every row in order in the row buffer (left there by the last call that wrote them). */
-  #allRows(): void {
-    if (this.#rows!.length < this.n) this.#grow(this.n);
-    if (!this.#inOrder) fillInOrder(this.#rows!.array, this.n);
-    this.#inOrder = true;
+    const count = this.#data.setBatch(indices, start, end);
+    return this.#run(this.#modelCall(null), count);
   }
 
   steps(run: StepsRun, optimizer: Optimizer<object>): number {
@@ -524,8 +474,9 @@ class Bound implements BoundDataset {
     const fused = optimizer.fusible();
     if (fused === null) return -1;
     const count = end - start;
-    if (count > this.#rows!.length) this.#grow(count);
-    const call = (this.#call ??= this.#makeCall(this.#x, this.#y, this.n, this.#rows!, this.#scratch!, null, null));
+    const data = this.#data;
+    data.reserve(count);
+    const call = this.#modelCall(null);
     const rows = fused.plan.rows;
     const ours = call.bias === null ? [call.weights, call.gradW] : [call.weights, call.gradW, call.bias, call.gradB];
     if (rows.length * 2 !== ours.length || rows.some((r, i) => r.param !== ours[2 * i] || r.grad !== ours[2 * i + 1])) return -1;
@@ -533,8 +484,7 @@ class Bound implements BoundDataset {
     if (e !== undefined) checkEpochsRun(e, rows.map((r) => r.param.length), run.losses.length, Math.ceil(count / batch));
     const steps = Math.ceil(count / batch) * (e === undefined ? 1 : e.count);
     const buffers = this.#trainBuffers(steps);
-    this.#rows!.array.set(batchIndices(indices, start, end));
-    this.#inOrder = false;
+    data.setRows(batchIndices(indices, start, end));
     const losses = buffers.losses.array as Float64Array;
     const norms = buffers.norms.array as Float64Array;
     let epochs: EpochsCall | null = null;
@@ -545,8 +495,8 @@ class Bound implements BoundDataset {
     }
     let done = 0;
     optimizer.fusedSteps(steps, buffers.scalars.array as Float64Array, buffers.flags.array, () => {
-      done = this.#guard(() =>
-        this.#impl.train({
+      done = data.guard(() =>
+        data.impl.train({
           model: call, count, batch, kernel: fused.kernel, plan: fused.plan, scalars: buffers.scalars, flags: buffers.flags,
           maxNorm: run.maxNorm, tol: run.tol, losses: buffers.losses, norms: buffers.norms, epochs,
         }),
@@ -558,7 +508,7 @@ class Bound implements BoundDataset {
     run.norms.set(norms.subarray(0, done));
     if (e !== undefined) {
       // The rows as shuffled, the generator's state, the rule's state and the best weights.
-      indices.set(this.#rows!.array.subarray(0, count), start);
+      indices.set(data.rows.array.subarray(0, count), start);
       if (e.rng !== null) e.rng.set(buffers.rng.array);
       const watch = buffers.watch.array as Float64Array;
       e.bad = watch[2]!;
@@ -576,9 +526,9 @@ class Bound implements BoundDataset {
   #trainBuffers(steps: number): TrainBuffers {
     const current = this.#train;
     if (current !== null && current.steps >= steps) return current;
-    const impl = this.#impl;
+    const impl = this.#data.impl;
     const weights = this.#shape.weights + this.#shape.bias;
-    const dtype = this.#x.dtype;
+    const dtype = this.#shape.dtype;
     impl.reserve([steps * SCALARS * 8, steps * 4, steps * 8, steps * 8, 5 * 8, 4 * 4, weights * (dtype === "f32" ? 4 : 8)], `the buffers of ${steps} training steps`);
     const made: { dispose(): void }[] = [];
     try {
@@ -611,44 +561,26 @@ class Bound implements BoundDataset {
 
   loss(): number {
     this.#live();
-    const n = this.n;
-    this.#allRows();
-    if (this.#lossCall === null) {
-      if (this.#sink === null) {
-        const w = this.#impl.alloc(this.#x.dtype, this.#shape.weights);
-        let b: Storage | null = null;
-        try {
-          if (this.#shape.bias > 0) b = this.#impl.alloc(this.#x.dtype, this.#shape.bias);
-        } catch (error) {
-          w.dispose();
-          throw error;
-        }
-        this.#sink = { w, b };
+    const d = this.#data;
+    d.allRows();
+    if (this.#sink === null) {
+      const w = d.impl.alloc(this.#shape.dtype, this.#shape.weights);
+      let b: Storage | null = null;
+      try {
+        if (this.#shape.bias > 0) b = d.impl.alloc(this.#shape.dtype, this.#shape.bias);
+      } catch (error) {
+        w.dispose();
+        throw error;
       }
-      this.#lossCall = this.#makeCall(this.#x, this.#y, n, this.#rows!, this.#scratch!, this.#sink.w, this.#sink.b);
+      this.#sink = { w, b };
     }
-    return this.#run(this.#lossCall, n);
+    return this.#run(this.#modelCall(this.#sink), this.n);
   }
 
-  /**
-   * One kernel call. A failure here, after every argument was checked, is a fault of
-   * the WebAssembly module (or of memory overwritten from outside): the gradients may be
-   * half-written, so this bound data refuses further use; the model and other objects
-   * are unaffected, and the model can bind the data again.
-   */
+  /** One kernel call, guarded (Resident.guard: a failure after validation makes this bound data unusable). */
   #run(call: ModelCall, count: number): number {
-    return this.#guard(() => this.#impl.modelLossAndGradient(call, count));
-  }
-
-  /** Runs one kernel call; see #run. */
-  #guard<T>(kernel: () => T): T {
-    try {
-      return kernel();
-    } catch (error) {
-      if (error instanceof DownhillError && error.code !== "WASM_FAULT") throw error;
-      this.#fault = new DownhillError("WASM_FAULT", `This bound dataset is unusable: a kernel call failed (${error instanceof Error ? error.message : String(error)}). Dispose it and bind the data again.`);
-      throw error;
-    }
+    const d = this.#data;
+    return d.guard(() => d.impl.modelLossAndGradient(call, count));
   }
 
   /** The model that bound this data. */
@@ -657,16 +589,12 @@ class Bound implements BoundDataset {
   }
 
   get disposed(): boolean {
-    return this.#disposed;
+    return this.#data.disposed;
   }
 
   dispose(): void {
-    if (this.#disposed) return;
-    this.#disposed = true;
-    this.#x.dispose();
-    this.#y.dispose();
-    this.#rows?.dispose();
-    this.#scratch?.dispose();
+    if (this.#data.disposed) return;
+    this.#data.dispose();
     this.#sink?.w.dispose();
     this.#sink?.b?.dispose();
     this.#disposeTrain();

@@ -18,7 +18,7 @@ import { checkBackendName, resolveBackend } from "../backend/select.ts";
 import { checkDataset, type Dataset, type Features, type Targets } from "../data/dataset.ts";
 import { bytesPerElement, type Dtype } from "../dtype.ts";
 import { DownhillError, DownhillRangeError, DownhillTypeError, describe, disposedError } from "../errors.ts";
-import { batchRows, fillInOrder } from "../train/batch.ts";
+import { Resident } from "./resident.ts";
 import { calculateGain, heNormal, xavierUniform, type Initializer } from "../init.ts";
 import { exp } from "../kernels/math.ts";
 import { BINARY, forwardF32, forwardF64, RELU, REGRESSION, scratchLen, SIGMOID, SOFTMAX, TANH } from "../kernels/model/mlp.ts";
@@ -474,138 +474,80 @@ type MakeCall = (x: Storage, y: Storage, n: number, rows: RowStorage, scratch: S
 class MLPBound implements BoundDataset {
   readonly n: number;
   readonly #model: MLP;
-  readonly #impl: Backend;
+  /** The data, rows and scratch in the backend's memory, and the calls' fault state. */
+  readonly #data: Resident;
   readonly #sizes: readonly number[];
   readonly #makeCall: MakeCall;
-  readonly #x: Storage;
-  readonly #y: Storage;
   readonly #table: RowStorage;
-  #rows: RowStorage | null = null;
-  /** True while the row buffer holds every row in order (loss(), lossAndGradient() without arguments). */
-  #inOrder = false;
-  #scratch: Storage | null = null;
+  /** The data's buffer generation the cached calls were built on. */
+  #built = 0;
   /** Where loss() writes the gradients it discards; allocated on its first call. */
   #sinks: { w: Storage[]; b: Storage[] } | null = null;
   #call: MlpCall | null = null;
   #lossCall: MlpCall | null = null;
-  #disposed = false;
-  /** Set when a kernel call failed after validation (see #run): the bound data refuses further use. */
-  #fault: DownhillError | null = null;
 
   constructor(model: MLP, impl: Backend, ds: Dataset, sizes: readonly number[], makeCall: MakeCall) {
     this.n = ds.n;
     this.#model = model;
-    this.#impl = impl;
     this.#sizes = sizes;
     this.#makeCall = makeCall;
-    const dtype = model.dtype;
-    const owned: { dispose(): void }[] = [];
+    const data = new Resident(impl, model.dtype, ds, (rows) => scratchLen(rows, sizes));
     try {
-      const x = impl.alloc(dtype, ds.n * ds.d);
-      owned.push(x);
-      const y = impl.alloc(dtype, ds.n);
-      owned.push(y);
-      const table = impl.allocRows(sizes.length + 4 * (sizes.length - 1));
-      owned.push(table);
-      x.array.set(ds.X);
-      y.array.set(ds.y!);
-      this.#x = x;
-      this.#y = y;
-      this.#table = table;
-      this.#grow(ds.n);
+      this.#table = impl.allocRows(sizes.length + 4 * (sizes.length - 1));
     } catch (error) {
-      for (const o of owned) o.dispose();
-      this.#rows?.dispose();
-      this.#scratch?.dispose();
+      data.dispose();
       throw error;
     }
-  }
-
-  /** (Re)allocates the row and scratch buffers for batches of up to `rows` rows. */
-  #grow(rows: number): void {
-    const next = this.#impl.allocRows(rows);
-    let scratch: Storage;
-    try {
-      scratch = this.#impl.alloc(this.#x.dtype, scratchLen(rows, this.#sizes));
-    } catch (error) {
-      next.dispose();
-      throw error;
-    }
-    this.#rows?.dispose();
-    this.#scratch?.dispose();
-    this.#rows = next;
-    this.#inOrder = false;
-    this.#scratch = scratch;
-    this.#call = null;
-    this.#lossCall = null;
+    this.#data = data;
   }
 
   #live(): void {
-    if (this.#disposed) throw disposedError("bound dataset");
-    if (this.#fault !== null) throw this.#fault;
+    this.#data.live();
     this.#model.assertLive();
+  }
+
+  /** The kernel call over the data's current buffers, with the gradients written to `sinks` (the parameters' when null). */
+  #mlpCall(sinks: { w: Storage[]; b: Storage[] } | null): MlpCall {
+    const d = this.#data;
+    if (this.#built !== d.generation) {
+      this.#call = this.#lossCall = null;
+      this.#built = d.generation;
+    }
+    if (sinks === null) return (this.#call ??= this.#makeCall(d.x, d.y, this.n, d.rows, d.scratch, this.#table, null));
+    return (this.#lossCall ??= this.#makeCall(d.x, d.y, this.n, d.rows, d.scratch, this.#table, sinks));
   }
 
   lossAndGradient(indices?: Uint32Array, start?: number, end?: number): number {
     this.#live();
-    const n = this.n;
-    const batch = batchRows(indices, start, end, n);
-    const count = batch === null ? n : batch.length;
-    if (count > this.#rows!.length) this.#grow(count);
-    if (batch === null) this.#allRows();
-    else {
-      this.#rows!.array.set(batch);
-      this.#inOrder = false;
-    }
-    this.#call ??= this.#makeCall(this.#x, this.#y, n, this.#rows!, this.#scratch!, this.#table, null);
-    return this.#run(this.#call, count);
-  }
-
-  /** Every row in order in the row buffer (left there by the last call that wrote them). */
-  #allRows(): void {
-    if (this.#rows!.length < this.n) this.#grow(this.n);
-    if (!this.#inOrder) fillInOrder(this.#rows!.array, this.n);
-    this.#inOrder = true;
+    const count = this.#data.setBatch(indices, start, end);
+    return this.#run(this.#mlpCall(null), count);
   }
 
   loss(): number {
     this.#live();
-    const n = this.n;
-    this.#allRows();
-    if (this.#lossCall === null) {
-      if (this.#sinks === null) {
-        const sinks: { w: Storage[]; b: Storage[] } = { w: [], b: [] };
-        const dtype = this.#x.dtype;
-        try {
-          for (let l = 0; l + 1 < this.#sizes.length; l++) {
-            sinks.w.push(this.#impl.alloc(dtype, this.#sizes[l]! * this.#sizes[l + 1]!));
-            sinks.b.push(this.#impl.alloc(dtype, this.#sizes[l + 1]!));
-          }
-        } catch (error) {
-          for (const s of [...sinks.w, ...sinks.b]) s.dispose();
-          throw error;
+    const d = this.#data;
+    d.allRows();
+    if (this.#sinks === null) {
+      const sinks: { w: Storage[]; b: Storage[] } = { w: [], b: [] };
+      const dtype = d.x.dtype;
+      try {
+        for (let l = 0; l + 1 < this.#sizes.length; l++) {
+          sinks.w.push(d.impl.alloc(dtype, this.#sizes[l]! * this.#sizes[l + 1]!));
+          sinks.b.push(d.impl.alloc(dtype, this.#sizes[l + 1]!));
         }
-        this.#sinks = sinks;
+      } catch (error) {
+        for (const s of [...sinks.w, ...sinks.b]) s.dispose();
+        throw error;
       }
-      this.#lossCall = this.#makeCall(this.#x, this.#y, n, this.#rows!, this.#scratch!, this.#table, this.#sinks);
+      this.#sinks = sinks;
     }
-    return this.#run(this.#lossCall, n);
+    return this.#run(this.#mlpCall(this.#sinks), this.n);
   }
 
-  /**
-   * One kernel call. A failure here, after every argument was checked, is a fault of
-   * the WebAssembly module (or of memory overwritten from outside): the gradients may be
-   * half-written, so this bound data refuses further use; the model and other objects
-   * are unaffected, and the model can bind the data again.
-   */
+  /** One kernel call, guarded (Resident.guard: a failure after validation makes this bound data unusable). */
   #run(call: MlpCall, count: number): number {
-    try {
-      return this.#impl.mlpLossAndGradient(call, count);
-    } catch (error) {
-      if (error instanceof DownhillError && error.code !== "WASM_FAULT") throw error;
-      this.#fault = new DownhillError("WASM_FAULT", `This bound dataset is unusable: a kernel call failed (${error instanceof Error ? error.message : String(error)}). Dispose it and bind the data again.`);
-      throw error;
-    }
+    const d = this.#data;
+    return d.guard(() => d.impl.mlpLossAndGradient(call, count));
   }
 
   /** The model that bound this data. */
@@ -614,17 +556,13 @@ class MLPBound implements BoundDataset {
   }
 
   get disposed(): boolean {
-    return this.#disposed;
+    return this.#data.disposed;
   }
 
   dispose(): void {
-    if (this.#disposed) return;
-    this.#disposed = true;
-    this.#x.dispose();
-    this.#y.dispose();
+    if (this.#data.disposed) return;
+    this.#data.dispose();
     this.#table.dispose();
-    this.#rows?.dispose();
-    this.#scratch?.dispose();
     for (const s of [...(this.#sinks?.w ?? []), ...(this.#sinks?.b ?? [])]) s.dispose();
     this.#call = null;
     this.#lossCall = null;
