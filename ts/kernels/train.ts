@@ -56,51 +56,34 @@ export function clipF32(slots: readonly Slot<Float32Array>[], total: number, max
  * One step per batch of `batch` rows of `order` (the last one shorter): `model` writes
  * every slot's gradient for those rows and returns their mean loss; then the norm,
  * clipping when `maxNorm` is not NaN, and `kernel` with step j's `scalars[j·SCALARS …]`
- * and `flags[j]`. Stops after recording a batch whose loss or norm is not finite (not
- * stepped) or after stepping one whose norm is below `tol`. Returns the batches recorded.
+ * and `flags[j]` on every slot, in f32 when `f32` (the slots' arrays are Float32Arrays)
+ * else f64. Stops after recording a batch whose loss or norm is not finite (not stepped)
+ * or after stepping one whose norm is below `tol`. Returns the batches recorded. The
+ * per-element loops are the kernels' own, each for one array type.
  */
-export function stepsF64(
-  slots: readonly Slot<Float64Array>[], order: Uint32Array, batch: number, scalars: Float64Array, flags: Uint32Array,
+export function steps(
+  slots: readonly Slot<Float32Array | Float64Array>[], f32: boolean, order: Uint32Array, batch: number, scalars: Float64Array, flags: Uint32Array,
   maxNorm: number, tol: number, records: Records, kernel: StepKernel, model: (rows: Uint32Array) => number,
 ): number {
+  const single = slots as readonly Slot<Float32Array>[];
+  const double = slots as readonly Slot<Float64Array>[];
   const hyper = new Float64Array(SCALARS);
   let done = 0;
   for (let start = 0, j = 0; start < order.length; start += batch, j++) {
     const loss = model(order.subarray(start, Math.min(start + batch, order.length)));
-    const norm = gradientNormF64(slots);
+    const norm = f32 ? gradientNormF32(single) : gradientNormF64(double);
     records.loss[j] = loss;
     records.norm[j] = norm;
     done = j + 1;
     if (!(Number.isFinite(loss) && Number.isFinite(norm))) break;
-    if (!Number.isNaN(maxNorm)) clipF64(slots, norm, maxNorm);
-    for (let s = 0; s < SCALARS; s++) hyper[s] = scalars[j * SCALARS + s]!;
-    for (let i = 0; i < slots.length; i++) {
-      const slot = slots[i]!;
-      kernel.f64(hyper, flags[j]!, slot.param, slot.grad, slot.state);
+    if (!Number.isNaN(maxNorm)) {
+      if (f32) clipF32(single, norm, maxNorm);
+      else clipF64(double, norm, maxNorm);
     }
-    if (norm < tol) break;
-  }
-  return done;
-}
-
-export function stepsF32(
-  slots: readonly Slot<Float32Array>[], order: Uint32Array, batch: number, scalars: Float64Array, flags: Uint32Array,
-  maxNorm: number, tol: number, records: Records, kernel: StepKernel, model: (rows: Uint32Array) => number,
-): number {
-  const hyper = new Float64Array(SCALARS);
-  let done = 0;
-  for (let start = 0, j = 0; start < order.length; start += batch, j++) {
-    const loss = model(order.subarray(start, Math.min(start + batch, order.length)));
-    const norm = gradientNormF32(slots);
-    records.loss[j] = loss;
-    records.norm[j] = norm;
-    done = j + 1;
-    if (!(Number.isFinite(loss) && Number.isFinite(norm))) break;
-    if (!Number.isNaN(maxNorm)) clipF32(slots, norm, maxNorm);
     for (let s = 0; s < SCALARS; s++) hyper[s] = scalars[j * SCALARS + s]!;
     for (let i = 0; i < slots.length; i++) {
-      const slot = slots[i]!;
-      kernel.f32(hyper, flags[j]!, slot.param, slot.grad, slot.state);
+      if (f32) kernel.f32(hyper, flags[j]!, single[i]!.param, single[i]!.grad, single[i]!.state);
+      else kernel.f64(hyper, flags[j]!, double[i]!.param, double[i]!.grad, double[i]!.state);
     }
     if (norm < tol) break;
   }
@@ -123,17 +106,16 @@ export interface Watch {
 
 /**
  * Up to `count` whole epochs: each shuffles `order` with `rng` when given, runs `steps`
- * (stepsF32/stepsF64 over all of `order` with steps `from … to − 1`'s scalars, flags and
+ * (`steps` over all of `order` with steps `from … to − 1`'s scalars, flags and
  * records; `⌈order.length / batch⌉` per epoch), then fit()'s end-of-epoch work — the
  * epoch's loss `Σ loss_j · rows_j / Σ rows_j`, the no-improvement rule, and every slot's
  * values copied in order to `best` when that loss is the lowest. Stops after an epoch
  * with a non-finite loss or norm, non-finite weights (no rule, no copy), a last batch
- * whose norm is below `tol`, or a met rule. Returns the batches recorded. The hot loops
- * are the steps', so one function serves both dtypes.
+ * whose norm is below `tol`, or a met rule. Returns the batches recorded.
  */
-export function epochs<A extends Float32Array | Float64Array>(
-  slots: readonly Slot<A>[], order: Uint32Array, batch: number, count: number, rng: Uint32Array | null,
-  tol: number, watch: Watch, best: A, records: Records, steps: (from: number, to: number, records: Records) => number,
+export function epochs(
+  slots: readonly Slot<Float32Array | Float64Array>[], order: Uint32Array, batch: number, count: number, rng: Uint32Array | null,
+  tol: number, watch: Watch, best: Float32Array | Float64Array, records: Records, steps: (from: number, to: number, records: Records) => number,
 ): number {
   const n = order.length;
   const per = Math.ceil(n / batch);

@@ -12,7 +12,7 @@ import * as logistic from "../../kernels/model/logistic.ts";
 import * as softmax from "../../kernels/model/softmax.ts";
 import * as mlp from "../../kernels/model/mlp.ts";
 import { SCALARS } from "../../kernels/optim/kernel.ts";
-import { epochs, stepsF32, stepsF64, type Records, type Slot, type Watch } from "../../kernels/train.ts";
+import { epochs, steps, type Records, type Watch } from "../../kernels/train.ts";
 import { tsTensorKernels } from "./tensor.ts";
 import { assertLive, type Backend, type MlpCall, type ModelCall, type RowStorage, type StepPlan, type StepRow, type Storage, type TrainCall } from "../backend.ts";
 
@@ -33,6 +33,7 @@ function outOfMemory(what: string, error: unknown): DownhillRangeError {
 
 const EMPTY_F32 = new Float32Array(0);
 const EMPTY_F64 = new Float64Array(0);
+const EMPTY_ROWS: Uint32Array = new Uint32Array(0);
 
 /** A typed array in JS memory, allocated here or wrapping the user's own array. */
 export class TsStorage<D extends Dtype = Dtype> implements Storage<D> {
@@ -86,23 +87,33 @@ class TsRows implements RowStorage {
 
 /** Runs ts/kernels/model/<call.model>.ts on the first `count` rows of `call.rows`. */
 function modelLossAndGradient(call: ModelCall, count: number): number {
-  const rows = call.rows.array.subarray(0, count);
+  return modelKernel(call)(call.rows.array.subarray(0, count));
+}
+
+/** The model kernel of `call` (ts/kernels/model/<call.model>.ts in its dtype) as a function of the batch's rows. */
+function modelKernel(call: ModelCall): (rows: Uint32Array) => number {
   const { d, k, l2, l1 } = call;
   const lossOf = { code: call.loss, delta: call.delta };
   if (call.x.dtype === "f32") {
-    const batch = { x: call.x.array as Float32Array, y: call.y.array as Float32Array, d, rows };
+    const batch = { x: call.x.array as Float32Array, y: call.y.array as Float32Array, d, rows: EMPTY_ROWS };
     const w = call.weights.array as Float32Array, gradW = call.gradW.array as Float32Array, scratch = call.scratch.array as Float32Array;
     const b = (call.bias?.array as Float32Array | undefined) ?? EMPTY_F32, gradB = (call.gradB?.array as Float32Array | undefined) ?? EMPTY_F32;
-    if (call.model === "linear") return linear.lossAndGradientF32(batch, lossOf, l2, l1, w, b, gradW, gradB, scratch);
-    if (call.model === "logistic") return logistic.lossAndGradientF32(batch, l2, l1, w, b, gradW, gradB, scratch);
-    return softmax.lossAndGradientF32(batch, k, l2, l1, w, b, gradW, gradB, scratch);
+    return (rows) => {
+      batch.rows = rows;
+      if (call.model === "linear") return linear.lossAndGradientF32(batch, lossOf, l2, l1, w, b, gradW, gradB, scratch);
+      if (call.model === "logistic") return logistic.lossAndGradientF32(batch, l2, l1, w, b, gradW, gradB, scratch);
+      return softmax.lossAndGradientF32(batch, k, l2, l1, w, b, gradW, gradB, scratch);
+    };
   }
-  const batch = { x: call.x.array as Float64Array, y: call.y.array as Float64Array, d, rows };
+  const batch = { x: call.x.array as Float64Array, y: call.y.array as Float64Array, d, rows: EMPTY_ROWS };
   const w = call.weights.array as Float64Array, gradW = call.gradW.array as Float64Array, scratch = call.scratch.array as Float64Array;
   const b = (call.bias?.array as Float64Array | undefined) ?? EMPTY_F64, gradB = (call.gradB?.array as Float64Array | undefined) ?? EMPTY_F64;
-  if (call.model === "linear") return linear.lossAndGradientF64(batch, lossOf, l2, l1, w, b, gradW, gradB, scratch);
-  if (call.model === "logistic") return logistic.lossAndGradientF64(batch, l2, l1, w, b, gradW, gradB, scratch);
-  return softmax.lossAndGradientF64(batch, k, l2, l1, w, b, gradW, gradB, scratch);
+  return (rows) => {
+    batch.rows = rows;
+    if (call.model === "linear") return linear.lossAndGradientF64(batch, lossOf, l2, l1, w, b, gradW, gradB, scratch);
+    if (call.model === "logistic") return logistic.lossAndGradientF64(batch, l2, l1, w, b, gradW, gradB, scratch);
+    return softmax.lossAndGradientF64(batch, k, l2, l1, w, b, gradW, gradB, scratch);
+  };
 }
 
 /** Runs ts/kernels/model/mlp.ts on the first `count` rows of `call.rows`. */
@@ -119,7 +130,7 @@ function mlpLossAndGradient(call: MlpCall, count: number): number {
   return mlp.lossAndGradientF64(batch, call.sizes, call.activation, call.output, call.l2, all(call.weights), all(call.biases), all(call.gradW), all(call.gradB), call.scratch.array as Float64Array);
 }
 
-/** Runs ts/kernels/train.ts: the model's kernel (through modelLossAndGradient's arrays) and the plan's step kernel per batch. */
+/** Runs ts/kernels/train.ts: the model's kernel (modelKernel) and the plan's step kernel per batch. */
 function train(call: TrainCall): number {
   assertLive(call.plan);
   const m = call.model;
@@ -128,50 +139,22 @@ function train(call: TrainCall): number {
   const kernel = KERNELS[call.kernel];
   const scalars = call.scalars.array as Float64Array;
   const flags = call.flags.array;
-  const { d, k, l2, l1 } = m;
-  const lossOf = { code: m.loss, delta: m.delta };
-  if (m.x.dtype === "f32") {
-    const batch = { x: m.x.array as Float32Array, y: m.y.array as Float32Array, d, rows: order };
-    const w = m.weights.array as Float32Array, gradW = m.gradW.array as Float32Array, scratch = m.scratch.array as Float32Array;
-    const b = (m.bias?.array as Float32Array | undefined) ?? EMPTY_F32, gradB = (m.gradB?.array as Float32Array | undefined) ?? EMPTY_F32;
-    const model = (rows: Uint32Array): number => {
-      batch.rows = rows;
-      if (m.model === "linear") return linear.lossAndGradientF32(batch, lossOf, l2, l1, w, b, gradW, gradB, scratch);
-      if (m.model === "logistic") return logistic.lossAndGradientF32(batch, l2, l1, w, b, gradW, gradB, scratch);
-      return softmax.lossAndGradientF32(batch, k, l2, l1, w, b, gradW, gradB, scratch);
-    };
-    const slots = (call.plan as TsPlan).f32;
-    const steps = (from: number, to: number, r: Records): number =>
-      stepsF32(slots, order, call.batch, scalars.subarray(from * SCALARS, to * SCALARS), flags.subarray(from, to), call.maxNorm, call.tol, r, kernel, model);
-    return runEpochs(call, slots, order, records, steps);
-  }
-  const batch = { x: m.x.array as Float64Array, y: m.y.array as Float64Array, d, rows: order };
-  const w = m.weights.array as Float64Array, gradW = m.gradW.array as Float64Array, scratch = m.scratch.array as Float64Array;
-  const b = (m.bias?.array as Float64Array | undefined) ?? EMPTY_F64, gradB = (m.gradB?.array as Float64Array | undefined) ?? EMPTY_F64;
-  const model = (rows: Uint32Array): number => {
-    batch.rows = rows;
-    if (m.model === "linear") return linear.lossAndGradientF64(batch, lossOf, l2, l1, w, b, gradW, gradB, scratch);
-    if (m.model === "logistic") return logistic.lossAndGradientF64(batch, l2, l1, w, b, gradW, gradB, scratch);
-    return softmax.lossAndGradientF64(batch, k, l2, l1, w, b, gradW, gradB, scratch);
-  };
-  const slots = (call.plan as TsPlan).f64;
-  const steps = (from: number, to: number, r: Records): number =>
-    stepsF64(slots, order, call.batch, scalars.subarray(from * SCALARS, to * SCALARS), flags.subarray(from, to), call.maxNorm, call.tol, r, kernel, model);
-  return runEpochs(call, slots, order, records, steps);
-}
-
-/** One run of batches (`steps` over them all), or call.epochs' whole epochs through ts/kernels/train.ts `epochs`. */
-function runEpochs<A extends Float32Array | Float64Array>(call: TrainCall, slots: readonly Slot<A>[], order: Uint32Array, records: Records, steps: (from: number, to: number, records: Records) => number): number {
+  const model = modelKernel(m);
+  const f32 = m.x.dtype === "f32";
+  const slots = f32 ? (call.plan as TsPlan).f32 : (call.plan as TsPlan).f64;
+  const run = (from: number, to: number, r: Records): number =>
+    steps(slots, f32, order, call.batch, scalars.subarray(from * SCALARS, to * SCALARS), flags.subarray(from, to), call.maxNorm, call.tol, r, kernel, model);
   const e = call.epochs;
-  if (e === null) return steps(0, Math.ceil(call.count / call.batch), records);
+  if (e === null) return run(0, Math.ceil(call.count / call.batch), records);
   const w = e.watch.array as Float64Array;
   const watch: Watch = { tol: w[0]!, patience: w[1]!, bad: w[2]!, bestLoss: w[3]!, bestEpoch: 0 };
-  const done = epochs(slots, order, call.batch, e.count, e.rng?.array ?? null, call.tol, watch, e.best.array as A, records, steps);
+  const done = epochs(slots, order, call.batch, e.count, e.rng?.array ?? null, call.tol, watch, e.best.array, records, run);
   w[2] = watch.bad;
   w[3] = watch.bestLoss;
   w[4] = watch.bestEpoch;
   return done;
 }
+
 
 /**
  * The arrays each kernel call takes, gathered once so that a step allocates nothing: a
