@@ -790,24 +790,22 @@ fn run_model<T: Float>(model: Model, a: &ModelArgs, partial: bool) -> i32 {
 /// `delta` (linear regression only: 0 MSE, 1 MAE, 2 Huber) and penalties `l2`, `l1`.
 macro_rules! model_exports {
     ($model:expr, $f32:ident, $f64:ident) => {
-        #[no_mangle]
-        #[allow(clippy::too_many_arguments)]
-        pub extern "C" fn $f32(
-            x: usize, y: usize, n: usize, d: usize, k: usize, rows: usize, count: usize,
-            w: usize, b: usize, bias: u32, grad_w: usize, grad_b: usize, scratch: usize, scratch_len: usize,
-            loss: u32, delta: f64, l2: f64, l1: f64, out: usize,
-        ) -> i32 {
-            run_model::<f32>($model, &ModelArgs { x, y, n, d, k, rows, count, total: count, w, b, bias, grad_w, grad_b, scratch, scratch_len, loss, delta, l2, l1, out }, false)
-        }
+        model_export!($model, f32 => $f32);
+        model_export!($model, f64 => $f64);
+    };
+}
 
+/// One export of `model_exports!`, for element type `$t`.
+macro_rules! model_export {
+    ($model:expr, $t:ty => $name:ident) => {
         #[no_mangle]
         #[allow(clippy::too_many_arguments)]
-        pub extern "C" fn $f64(
+        pub extern "C" fn $name(
             x: usize, y: usize, n: usize, d: usize, k: usize, rows: usize, count: usize,
             w: usize, b: usize, bias: u32, grad_w: usize, grad_b: usize, scratch: usize, scratch_len: usize,
             loss: u32, delta: f64, l2: f64, l1: f64, out: usize,
         ) -> i32 {
-            run_model::<f64>($model, &ModelArgs { x, y, n, d, k, rows, count, total: count, w, b, bias, grad_w, grad_b, scratch, scratch_len, loss, delta, l2, l1, out }, false)
+            run_model::<$t>($model, &ModelArgs { x, y, n, d, k, rows, count, total: count, w, b, bias, grad_w, grad_b, scratch, scratch_len, loss, delta, l2, l1, out }, false)
         }
     };
 }
@@ -823,24 +821,22 @@ model_exports!(Model::Softmax, dh_softmax_f32, dh_softmax_f64);
 /// `out` and the sum of its gradient terms to `grad_w`, `grad_b`; no penalties.
 macro_rules! model_partial_exports {
     ($model:expr, $f32:ident, $f64:ident) => {
-        #[no_mangle]
-        #[allow(clippy::too_many_arguments)]
-        pub extern "C" fn $f32(
-            x: usize, y: usize, n: usize, d: usize, k: usize, rows: usize, count: usize, total: usize,
-            w: usize, b: usize, bias: u32, grad_w: usize, grad_b: usize, scratch: usize, scratch_len: usize,
-            loss: u32, delta: f64, out: usize,
-        ) -> i32 {
-            run_model::<f32>($model, &ModelArgs { x, y, n, d, k, rows, count, total, w, b, bias, grad_w, grad_b, scratch, scratch_len, loss, delta, l2: 0.0, l1: 0.0, out }, true)
-        }
+        model_partial_export!($model, f32 => $f32);
+        model_partial_export!($model, f64 => $f64);
+    };
+}
 
+/// One export of `model_partial_exports!`, for element type `$t`.
+macro_rules! model_partial_export {
+    ($model:expr, $t:ty => $name:ident) => {
         #[no_mangle]
         #[allow(clippy::too_many_arguments)]
-        pub extern "C" fn $f64(
+        pub extern "C" fn $name(
             x: usize, y: usize, n: usize, d: usize, k: usize, rows: usize, count: usize, total: usize,
             w: usize, b: usize, bias: u32, grad_w: usize, grad_b: usize, scratch: usize, scratch_len: usize,
             loss: u32, delta: f64, out: usize,
         ) -> i32 {
-            run_model::<f64>($model, &ModelArgs { x, y, n, d, k, rows, count, total, w, b, bias, grad_w, grad_b, scratch, scratch_len, loss, delta, l2: 0.0, l1: 0.0, out }, true)
+            run_model::<$t>($model, &ModelArgs { x, y, n, d, k, rows, count, total, w, b, bias, grad_w, grad_b, scratch, scratch_len, loss, delta, l2: 0.0, l1: 0.0, out }, true)
         }
     };
 }
