@@ -16,7 +16,7 @@ import { checkDataset, toDataset, type Dataset, type Features, type Targets } fr
 import type { ArrayOf, Dtype } from "../dtype.ts";
 import { bytesPerElement, isFloatArray } from "../dtype.ts";
 import { DownhillError, DownhillRangeError, DownhillTypeError, describe, disposedError, abstractClass } from "../errors.ts";
-import { batchIndices, checkBatchRange, checkBatchRows, checkEpochsRun } from "../train/batch.ts";
+import { batchIndices, checkBatchRange, checkBatchRows, checkEpochsRun, fillInOrder } from "../train/batch.ts";
 import { Resident } from "./resident.ts";
 import type { Initializer } from "../init.ts";
 import { forwardF32, forwardF64, scratchLen } from "../kernels/model/affine.ts";
@@ -323,7 +323,7 @@ export abstract class LinearModel implements Trainable {
     const { n, d } = ds;
     const k = this.#outputs!;
     const rows = new Uint32Array(n);
-    for (let i = 0; i < n; i++) rows[i] = i;
+    fillInOrder(rows, n);
     const z = new Float64Array(n * k);
     if (this.dtype === "f32") {
       const x = Float32Array.from(ds.X);

@@ -23,6 +23,7 @@ import { Scheduler, type ScheduledOptimizer } from "../schedule/scheduler.ts";
 import type { Divergence, EpochRecord, FitResult, IterationRecord, StopReason } from "./history.ts";
 import { checkFitOptions, type CallbackResult, type FitOptions, type FitSettings } from "./options.ts";
 import type { BoundData, EpochsRun, Trainable } from "./trainable.ts";
+import { fillInOrder } from "./batch.ts";
 import { bindParallel, checkParallelModel, type ParallelBound } from "./data-parallel.ts";
 import { OPTIMIZERS, TIME_SLICE, isThenable, macrotask, now } from "./loop.ts";
 
@@ -271,7 +272,7 @@ async function run(
   const n = train.n;
   const batchSize = Math.min(s.batchSize, n);
   const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
+  fillInOrder(order, n);
   const plateau = scheduler instanceof ReduceLROnPlateau ? scheduler : null;
   const stepper = plateau === null && scheduler !== null ? (scheduler as unknown as { step(): void }) : null;
   const perIterationSchedule = stepper !== null && s.scheduleEvery === "iteration";
