@@ -263,14 +263,29 @@ fn gradient_case<T: Float>(o: &Options, dtype: &str, x: &[f64], y: &[f64], weigh
     report_check(&name, &values);
 }
 
-/// W3's 500 steps of batch gradient descent, from the weights in `w`.
+/// W3's 500 steps of batch gradient descent, from the weights in `w`: all 500 epochs of one
+/// batch in one call of crate/src/train.rs's `epochs`, as the wasm backend's fused fit runs
+/// them (the model kernel, fit()'s gradient norm, the SGD step, the epoch loss and the
+/// best-weight copy per epoch; no rule, no shuffle).
 fn seed_fit<T: Float>(batch: &Batch<T>, w: &mut [T], gw: &mut [T], scratch: &mut [T]) {
-    let hp = sgd::Sgd::<T>::new(SEED_FIT_LR, 0.0, 1.0, 0.0, false, false);
-    let loss = Loss { code: MSE, delta: T::ONE };
-    for _ in 0..SEED_FIT_ITERATIONS {
-        linear::loss_and_gradient(batch, loss, T::ZERO, T::ZERO, w, &[], gw, &mut [], scratch);
-        sgd::step(&hp, false, w, gw, &mut []);
+    let steps = SEED_FIT_ITERATIONS;
+    let mut scalars = vec![0.0; steps * SCALARS];
+    for t in 0..steps {
+        scalars[t * SCALARS..t * SCALARS + 4].copy_from_slice(&[SEED_FIT_LR, 0.0, 1.0, 0.0]);
     }
+    let flags = vec![0u32; steps];
+    let (mut losses, mut norms) = (vec![0.0; steps], vec![0.0; steps]);
+    let mut order = batch.rows.to_vec();
+    let mut best = vec![T::ZERO; w.len()];
+    let mut watch = train::Watch { tol: None, patience: 1, bad: 0, best_loss: f64::INFINITY, best_epoch: 0 };
+    let mut none = [T::ZERO; 0];
+    let mut slots = [Slot { param: w, grad: gw, state: [&mut none[..]] }];
+    let loss = Loss { code: MSE, delta: T::ONE };
+    let n = order.len();
+    train::epochs::<T, sgd::Step<T>, 1>(&mut slots, &mut order, n, steps, None, &scalars, &flags, None, 0.0, &mut watch, &mut best, Records { loss: &mut losses, norm: &mut norms }, |rows, slots| {
+        let batch = Batch { x: batch.x, y: batch.y, d: batch.d, rows };
+        linear::loss_and_gradient(&batch, loss, T::ZERO, T::ZERO, &*slots[0].param, &[], &mut *slots[0].grad, &mut [], scratch)
+    });
 }
 
 /// W3: the seed fit per call (weights carried over, as repeated fit() calls do); the check
