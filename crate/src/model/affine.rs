@@ -157,8 +157,8 @@ fn narrow_forward_backward<T: Float, const D: usize>(batch: &Batch<T>, w: &[T], 
     weights.copy_from_slice(&w[..D]);
     let bias = b.first().copied();
     let (mut acc, mut sum) = ([T::ZERO; D], T::ZERO);
-    for (((&row, z), t), g) in batch.rows.iter().zip(z.iter_mut()).zip(target.iter_mut()).zip(g.iter_mut()) {
-        let i = row as usize;
+    // One row: its prediction, target and gradient, and its terms added to the sums.
+    let mut row = |i: usize, z: &mut T, t: &mut T, g: &mut T, acc: &mut [T; D], sum: &mut T| {
         let x = &batch.x[i * D..(i + 1) * D];
         let dot = lane_sum(D, |j| x[j] * weights[j]);
         *z = match bias {
@@ -170,7 +170,21 @@ fn narrow_forward_backward<T: Float, const D: usize>(batch: &Batch<T>, w: &[T], 
         for j in 0..D {
             acc[j] = acc[j] + *g * x[j];
         }
-        sum = sum + *g;
+        *sum = *sum + *g;
+    };
+    // Four rows per iteration (the sums still take them in order): V8 does not unroll
+    // loops, and the loop's own instructions cost as much as a narrow row's arithmetic.
+    let m = batch.rows.len();
+    let (rows, z, target, g) = (&batch.rows[..m], &mut z[..m], &mut target[..m], &mut g[..m]);
+    let mut quads = rows.chunks_exact(4).zip(z.chunks_exact_mut(4)).zip(target.chunks_exact_mut(4)).zip(g.chunks_exact_mut(4));
+    for (((r, z), t), g) in &mut quads {
+        for k in 0..4 {
+            row(r[k] as usize, &mut z[k], &mut t[k], &mut g[k], &mut acc, &mut sum);
+        }
+    }
+    let whole = m - m % 4;
+    for k in whole..m {
+        row(rows[k] as usize, &mut z[k], &mut target[k], &mut g[k], &mut acc, &mut sum);
     }
     grad_w[..D].copy_from_slice(&acc);
     if let Some(gb) = grad_b.first_mut() {
