@@ -309,12 +309,19 @@ async function run(
   let fused = fusible && n > batchSize;
   let epochwise = fusible && onEpoch === undefined && scheduler === null && validation === null;
   const perEpoch = Math.ceil(n / batchSize);
-  let chunk = 16;
-  const losses = new Float64Array(fusible ? MAX_CHUNK : 0);
-  const norms = new Float64Array(fusible ? MAX_CHUNK : 0);
-  /** Adapts the batches per call to about a time slice: fewer calls, and abort() still heard. */
+  // The records of one call: no more batches than this fit can run (a short fit does
+  // not allocate and zero MAX_CHUNK of them).
+  const most = fusible ? Math.max(1, Math.min(MAX_CHUNK, s.epochs * perEpoch, maxIter)) : 0;
+  let chunk = Math.min(16, most);
+  const losses = new Float64Array(most);
+  const norms = new Float64Array(most);
+  /**
+   * Adapts the batches per call to about a quarter of a time slice at the rate the last
+   * call ran (at most 32 times as many per call: a coarse clock may read 0): fewer calls,
+   * and abort() still heard.
+   */
   const paced = (took: number, full: boolean): void => {
-    if (took < TIME_SLICE / 4 && full) chunk = Math.min(chunk * 4, MAX_CHUNK);
+    if (took < TIME_SLICE / 4 && full) chunk = Math.min(most, chunk * 32, Math.max(chunk * 4, Math.floor((chunk * TIME_SLICE) / 4 / took)));
     else if (took > TIME_SLICE && chunk > 1) chunk = Math.max(1, chunk >> 1);
   };
   /**
