@@ -129,3 +129,74 @@ describe("one batch with workers is within the summation-order bound of the sing
     }
   }
 });
+
+describe("every row in order without indices (each worker runs its whole shard)", () => {
+  for (const c of CASES) {
+    for (const dtype of DTYPES) {
+      it(`${c.name}, ${dtype}: the bits of the same batch given as indices; workers: 1 those of the single-threaded call`, async () => {
+        const n = 300;
+        const data = dataFor(c, n, dtype, 29);
+        const model = c.make(dtype);
+        const single = model.bind(data);
+        try {
+          const params = model.parameters();
+          params.forEach((p, k) => p.data.set(Array.from({ length: p.length }, (_, i) => Math.cos(2 + 5 * i + 3 * k) * 0.6)));
+          const all = Uint32Array.from({ length: n }, (_, i) => i);
+          const read = () => params.map((p) => Float64Array.from(p.grad));
+          const singleLoss = single.lossAndGradient(all, 0, n);
+          const singleGrads = read();
+          for (const workers of [1, 2, 3]) {
+            const parallel = await bindParallel(model, data, workers, n);
+            try {
+              params.forEach((p) => p.grad.fill(NaN));
+              const given = await parallel.lossAndGradient(all, 0, n);
+              const givenGrads = read();
+              params.forEach((p) => p.grad.fill(NaN));
+              const whole = await parallel.lossAndGradient();
+              const wholeGrads = read();
+              expect(Object.is(whole, given), `${workers} workers: loss ${whole} vs ${given}`).toBe(true);
+              wholeGrads.forEach((g, k) => expect(firstDifference(new Uint8Array(g.buffer), new Uint8Array(givenGrads[k]!.buffer)), `${workers} workers, parameter ${k}`).toBe(-1));
+              if (workers === 1) {
+                expect(Object.is(whole, singleLoss)).toBe(true);
+                wholeGrads.forEach((g, k) => expect(Array.from(g)).toEqual(Array.from(singleGrads[k]!)));
+              }
+              // A batch with indices after it still selects its own rows.
+              const some = Uint32Array.from({ length: 100 }, (_, i) => (i * 7 + 3) % n);
+              params.forEach((p) => p.grad.fill(NaN));
+              const part = await parallel.lossAndGradient(some, 0, 100);
+              const partGrads = read();
+              const partSingle = single.lossAndGradient(some, 0, 100);
+              if (workers === 1) {
+                expect(Object.is(part, partSingle)).toBe(true);
+                partGrads.forEach((g, k) => expect(Array.from(g)).toEqual(Array.from(params[k]!.grad)));
+              }
+              // And every row in order again after it.
+              expect(Object.is(await parallel.lossAndGradient(), whole)).toBe(true);
+            } finally {
+              parallel.dispose();
+              await parallel.closed;
+            }
+          }
+        } finally {
+          single.dispose();
+          model.dispose();
+        }
+        expect(liveWorkers()).toBe(0);
+      });
+    }
+  }
+
+  it("a full-batch fit without shuffling takes that path: workers: 1 is the single-threaded fit, 2 repeat themselves", async () => {
+    const c = CASES[0]!;
+    const data = dataFor(c, 240, "f64", 31);
+    const options: FitOptions = { optimizer: "sgd", optimizerOptions: { lr: 0.05 }, batchSize: 240, epochs: 12, shuffle: false, tol: null };
+    const none = await runFit(c, data, "f64", undefined, options);
+    const one = await runFit(c, data, "f64", 1, options);
+    const twoA = await runFit(c, data, "f64", 2, options);
+    const twoB = await runFit(c, data, "f64", 2, options);
+    expect(none.result.iterations).toBe(12);
+    expect(firstDifference(one.bits, none.bits)).toBe(-1);
+    expect(firstDifference(twoA.bits, twoB.bits)).toBe(-1);
+    twoA.weights.forEach((w, i) => expect(Math.abs(w - none.weights[i]!)).toBeLessThanOrEqual(1e-13 * (1 + Math.abs(none.weights[i]!))));
+  });
+});

@@ -118,6 +118,23 @@ describe("every transport gives the same bits", () => {
   }
 });
 
+describe("every transport gives the same bits for every row in order (no indices sent)", () => {
+  it("linear, f32: a full-batch fit without shuffling", async () => {
+    const data = dataFor(linear, 300, "f32");
+    const options = { optimizer: "adam", optimizerOptions: { lr: 0.05 }, batchSize: 300, epochs: 6, shuffle: false, tol: null } as const;
+    const none = await runFit(linear, data, "f32", undefined, options);
+    const runs: Uint8Array[] = [];
+    for (const transport of TRANSPORTS) {
+      setWorkerTestHooks({ transport });
+      runs.push((await runFit(linear, data, "f32", 2, options)).bits);
+      expect(firstDifference((await runFit(linear, data, "f32", 1, options)).bits, none.bits), `${transport}, workers: 1`).toBe(-1);
+    }
+    expect(firstDifference(runs[1]!, runs[0]!), "async vs blocking").toBe(-1);
+    expect(firstDifference(runs[2]!, runs[0]!), "messages vs blocking").toBe(-1);
+    expect(liveWorkers()).toBe(0);
+  });
+});
+
 describe("the built package in Node", () => {
   it("fits with 2 workers and the process exits on its own", () => {
     const root = new URL("../../", import.meta.url);

@@ -12,11 +12,11 @@
  * of a fit without workers, and fits with different n differ only in how the rows' terms
  * are grouped into sums (test/workers bounds the difference).
  */
-import { MAX_WORKERS, RUN_LOSS, RUN_STEP, WorkerPool, type Shard } from "../backend/wasm/workers.ts";
+import { MAX_WORKERS, RUN_ALL, RUN_LOSS, RUN_STEP, WorkerPool, type Shard } from "../backend/wasm/workers.ts";
 import type { WorkerKernel } from "../backend/wasm/worker.ts";
 import type { Dataset } from "../data/dataset.ts";
 import type { FloatArray } from "../dtype.ts";
-import { DownhillRangeError, DownhillTypeError, describe, disposedError } from "../errors.ts";
+import { DownhillError, DownhillRangeError, DownhillTypeError, describe, disposedError } from "../errors.ts";
 import { batchIndices, checkBatchRange, checkBatchRows } from "./batch.ts";
 import { Parameter } from "../parameter.ts";
 import type { Trainable } from "./trainable.ts";
@@ -142,23 +142,36 @@ export class ParallelBound {
     }
   }
 
-  lossAndGradient(indices: Uint32Array, start: number, end: number): number | Promise<number> {
+  /**
+   * The mean loss and gradient of rows `indices[start … end − 1]`; without arguments, of
+   * every row in order (each worker runs its whole shard: no indices to send and select).
+   */
+  lossAndGradient(indices?: Uint32Array, start?: number, end?: number): number | Promise<number> {
     this.#live();
-    checkBatchRange(indices, start, end);
+    const all = indices === undefined && start === undefined && end === undefined;
+    if (!all) checkBatchRange(indices!, start!, end!);
     const pool = this.#pool;
-    const total = end - start;
+    const total = all ? this.n : end! - start!;
     if (total > pool.batch.length) {
       throw new DownhillRangeError("INVALID_ARGUMENT", `lossAndGradient: a batch of ${total} rows is larger than the workers were started for (${pool.batch.length} rows).`);
     }
     // Every worker picks its rows of the batch, in batch order, itself.
-    pool.batch.set(batchIndices(indices, start, end));
+    if (!all) pool.batch.set(batchIndices(indices!, start!, end!));
     this.#sendWeights();
-    const done = pool.dispatch(RUN_STEP, total);
+    const done = pool.dispatch(all ? RUN_ALL : RUN_STEP, total);
     const finish = (): number => {
-      this.#checkRows(indices, start, end);
+      if (!all) this.#checkRows(indices!, start!, end!);
+      else if (!this.#heldAll()) throw new DownhillError("WORKER_FAILED", `lossAndGradient: the workers' shards did not cover the ${this.n} rows.`);
       return this.#combine(total);
     };
     return done === undefined ? finish() : done.then(finish);
+  }
+
+  /** Whether the workers' rows of the last command add up to every row. */
+  #heldAll(): boolean {
+    let held = 0;
+    for (const count of this.#pool.rows) held += count;
+    return held === this.n;
   }
 
   /**

@@ -24,7 +24,7 @@ import type { Divergence, EpochRecord, FitResult, IterationRecord, StopReason } 
 import { checkFitOptions, type CallbackResult, type FitOptions, type FitSettings } from "./options.ts";
 import type { BoundData, EpochsRun, Trainable } from "./trainable.ts";
 import { fillInOrder } from "./batch.ts";
-import { bindParallel, checkParallelModel, type ParallelBound } from "./data-parallel.ts";
+import { ParallelBound, bindParallel, checkParallelModel } from "./data-parallel.ts";
 import { OPTIMIZERS, TIME_SLICE, isThenable, macrotask, now } from "./loop.ts";
 
 /** Models and parameters being fitted now: a second concurrent fit of them is refused (code "BUSY"). */
@@ -309,6 +309,7 @@ async function run(
   let fused = fusible && n > batchSize;
   let epochwise = fusible && onEpoch === undefined && scheduler === null && validation === null;
   const perEpoch = Math.ceil(n / batchSize);
+  const wholeInOrder = train instanceof ParallelBound && !s.shuffle;
   // The records of one call: no more batches than this fit can run (a short fit does
   // not allocate and zero MAX_CHUNK of them).
   const most = fusible ? Math.max(1, Math.min(MAX_CHUNK, s.epochs * perEpoch, maxIter)) : 0;
@@ -436,7 +437,8 @@ async function run(
         fused = epochwise = false;
       }
       const end = Math.min(start + batchSize, n);
-      let loss = train.lossAndGradient(order, start, end);
+      // Workers given every row in order run their whole shards (no indices to send).
+      let loss = wholeInOrder && end - start === n ? (train as ParallelBound).lossAndGradient() : train.lossAndGradient(order, start, end);
       if (typeof loss !== "number") loss = await loss;
       const gradNorm = (t.gradNorm = gradientNorm(grads));
       t.lossSum += loss * (end - start);

@@ -39,7 +39,7 @@ export interface ControlLayout {
   readonly generation: number;
   /** Workers still running the command; the last one to finish notifies. */
   readonly pending: number;
-  /** The command: RUN_STEP, RUN_LOSS or STOP. */
+  /** The command: RUN_STEP, RUN_ALL, RUN_LOSS or STOP. */
   readonly command: number;
   /** Rows of the whole batch (the mean's denominator; RUN_STEP: the batch's indices given). */
   readonly total: number;
@@ -47,10 +47,15 @@ export interface ControlLayout {
   readonly status: number;
 }
 
-/** Commands: the partial loss and gradient of the rows given; the partial loss of every row of the shard; stop. */
+/**
+ * Commands: the partial loss and gradient of the rows given; the partial loss of every row
+ * of the shard; stop; the partial loss and gradient of every row of the shard in order (a
+ * full batch in order: no indices to send, copy and select from).
+ */
 export const RUN_STEP = 1;
 export const RUN_LOSS = 2;
 export const STOP = 3;
+export const RUN_ALL = 4;
 
 /** The buffers a worker shares with the main thread when SharedArrayBuffer is available. */
 export interface SharedBuffers {
@@ -89,8 +94,8 @@ export interface InitMessage {
   readonly params: number;
   /** Null: no shared memory; each command arrives as a RunMessage and its result is posted back. */
   readonly shared: SharedBuffers | null;
-  /** RUN_STEP, RUN_LOSS and STOP (the worker cannot import them). */
-  readonly commands: { readonly step: number; readonly loss: number; readonly stop: number };
+  /** RUN_STEP, RUN_ALL, RUN_LOSS and STOP (the worker cannot import them). */
+  readonly commands: { readonly step: number; readonly all: number; readonly loss: number; readonly stop: number };
   readonly fault: WorkerFault | null;
 }
 
@@ -130,7 +135,7 @@ export function workerMain(port: WorkerPort): void {
   interface State {
     /** Runs a command; for RUN_STEP, `batch` holds the batch's `total` row indices. Returns the loss sum; writes the gradient sums to `grad`. */
     readonly run: (command: number, weights: Float32Array | Float64Array, batch: Uint32Array, total: number, grad: Float32Array | Float64Array) => number;
-    /** The rows of the shard the last RUN_STEP used (the main thread checks that they add up to the batch). */
+    /** The rows of the shard the last RUN_STEP or RUN_ALL used (the main thread checks that they add up to the batch). */
     readonly rows: () => number;
   }
   let state: State | null = null;
@@ -218,6 +223,12 @@ export function workerMain(port: WorkerPort): void {
     const select = bound("dh_select_rows");
     const fault = init.fault;
     let used = 0;
+    /** How many leading entries of the row buffer hold their own index (RUN_ALL and RUN_LOSS write them; a selection overwrites them). */
+    let ordered = 0;
+    const inOrder = (count: number): void => {
+      for (let i = ordered; i < count; i++) rowView[i] = i;
+      ordered = Math.max(ordered, count);
+    };
     return {
       rows: () => used,
       run(command, src, batchSrc, total, grad) {
@@ -231,6 +242,7 @@ export function workerMain(port: WorkerPort): void {
           // This worker's rows of the batch, in batch order (crate/src/model/affine.rs, select_rows).
           if (total > batchCapacity) fail("WORKER_FAILED", `Worker ${init.index} was given a batch of ${total} rows; it has room for ${batchCapacity}.`);
           batchView.set(batchSrc.subarray(0, total));
+          ordered = 0;
           const status = select(batch, total, init.first, m, rows, capacity, found);
           if (status !== 0) fail("WASM_FAULT", `Selecting worker ${init.index}'s rows was refused by the WebAssembly module: ${STATUS[status] ?? `status ${status}`}.`);
           const count = foundView[0]!;
@@ -240,11 +252,25 @@ export function workerMain(port: WorkerPort): void {
           grad.set(grads);
           return loss;
         }
+        if (command === init.commands.all) {
+          // Every row of the shard, in order: the rows a RUN_STEP would select from a
+          // batch of all rows in order, without the batch.
+          if (m > capacity) fail("WORKER_FAILED", `Worker ${init.index} was asked for all ${m} rows of its shard at once; it has room for ${capacity}.`);
+          inOrder(m);
+          used = m;
+          const loss = call(m, total);
+          grad.set(grads);
+          return loss;
+        }
         // RUN_LOSS: every row of the shard, in chunks of `capacity`, the sums added in the dtype.
         let sum = 0;
         for (let start = 0; start < m; start += capacity) {
           const c = Math.min(capacity, m - start);
-          for (let i = 0; i < c; i++) rowView[i] = start + i;
+          if (start === 0) inOrder(c);
+          else {
+            ordered = 0;
+            for (let i = 0; i < c; i++) rowView[i] = start + i;
+          }
           const s = call(c, total);
           sum = f32 ? Math.fround(sum + s) : sum + s;
         }

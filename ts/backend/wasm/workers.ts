@@ -21,6 +21,7 @@ import type { Dtype } from "../../dtype.ts";
 import { DownhillError } from "../../errors.ts";
 import { loadModule } from "./load.ts";
 import {
+  RUN_ALL,
   RUN_LOSS,
   RUN_STEP,
   STOP,
@@ -35,7 +36,7 @@ import {
   type WorkerReply,
 } from "./worker.ts";
 
-export { RUN_LOSS, RUN_STEP };
+export { RUN_ALL, RUN_LOSS, RUN_STEP };
 
 /** How commands and results travel (see the module docs). */
 export type Transport = "blocking" | "async" | "messages";
@@ -287,7 +288,7 @@ export class WorkerPool {
               };
         const init: InitMessage = {
           type: "init", index: w, module, kernel, x, y, first: shard.first, rows: shard.rows, batchCapacity, params,
-          shared: sharedBuffers, commands: { step: RUN_STEP, loss: RUN_LOSS, stop: STOP },
+          shared: sharedBuffers, commands: { step: RUN_STEP, all: RUN_ALL, loss: RUN_LOSS, stop: STOP },
           fault: injected !== null && injected.worker === w ? injected.fault : null,
         };
         pool.#handles[w]!.post(init, [x.buffer as ArrayBuffer, y.buffer as ArrayBuffer]);
@@ -331,11 +332,11 @@ export class WorkerPool {
   /**
    * Runs `command` on every worker with `weights` (and for RUN_STEP the first `total`
    * entries of `batch`) as set; `total` is the rows of the whole batch, or of the dataset
-   * for RUN_LOSS. Returns once every worker has written its results
+   * for RUN_ALL and RUN_LOSS. Returns once every worker has written its results
    * (`grads`, `losses`), or a promise of that when it had to wait asynchronously; throws
    * (or rejects) with the first worker's error.
    */
-  dispatch(command: typeof RUN_STEP | typeof RUN_LOSS, total: number): void | Promise<void> {
+  dispatch(command: typeof RUN_STEP | typeof RUN_ALL | typeof RUN_LOSS, total: number): void | Promise<void> {
     if (this.#closing !== null) throw new DownhillError("DISPOSED", "This pool of workers has been closed.");
     if (this.#failure !== null) throw this.#failure;
     const control = this.#control;
