@@ -158,7 +158,7 @@ fn narrow_forward_backward<T: Float, const D: usize>(batch: &Batch<T>, w: &[T], 
     let bias = b.first().copied();
     let (mut acc, mut sum) = ([T::ZERO; D], T::ZERO);
     // One row: its prediction, target and gradient, and its terms added to the sums.
-    let mut row = |i: usize, z: &mut T, t: &mut T, g: &mut T, acc: &mut [T; D], sum: &mut T| {
+    let row = |i: usize, z: &mut T, t: &mut T, g: &mut T, acc: &mut [T; D], sum: &mut T| {
         let x = &batch.x[i * D..(i + 1) * D];
         let dot = lane_sum(D, |j| x[j] * weights[j]);
         *z = match bias {
