@@ -114,6 +114,21 @@ export function stepF32(
   const biasCorrection2Sqrt = fround(hp.biasCorrection2Sqrt);
   const { amsgrad, decoupled, maximize } = hp;
   const l2 = !decoupled && weightDecay !== 0;
+  if (!amsgrad && !decoupled && !l2 && !maximize) {
+    // The default options without their tests per element (V8 does not hoist them out of
+    // the loop; crate/src/optim/adam.rs compiles run() per flag set): the loop below's
+    // operations for these flags, so the same bits; ~10 % faster.
+    for (let i = 0; i < n; i++) {
+      const g = grad[i]!;
+      const m = fround(fround(expAvg[i]! * beta1) + fround(beta1Complement * g));
+      expAvg[i] = m;
+      const v = fround(fround(expAvgSq[i]! * beta2) + fround(fround(beta2Complement * g) * g));
+      expAvgSq[i] = v;
+      const denom = fround(fround(fround(Math.sqrt(v)) / biasCorrection2Sqrt) + eps);
+      param[i] = fround(param[i]! + fround(fround(negStepSize * m) / denom));
+    }
+    return;
+  }
   for (let i = 0; i < n; i++) {
     let g = maximize ? -grad[i]! : grad[i]!;
     if (decoupled) {
