@@ -125,7 +125,7 @@ export const stepCaseName = (subject: string, dtype: Dtype, n: number, w1: boole
 
 /**
  * Cases for every subject (or those whose class is in `only`), dtype and size, on the
- * first N values of `largest`; with Adam, the bandwidth and division probes. W1's smallest size carries
+ * first N values of `largest`; with Adam, the bandwidth, division and (f32) rounding probes. W1's smallest size carries
  * the numeric check: CHECK_STEPS steps from a fresh state against the f64 reference.
  */
 export function optimizerCases(sizes: readonly number[], largest: StepData, only?: readonly string[]): Case[] {
@@ -154,11 +154,13 @@ export function optimizerCases(sizes: readonly number[], largest: StepData, only
           };
         }
         if (w1 !== "Adam") return [step];
-        return [
-          step,
+        const probes: Case[] = [
           { suite: "W1 optimizer step", name: stepCaseName("bandwidth probe", dtype, n, true), bytes: bytes(7), contenders: [wasmProbe(dtype, n)] },
           { suite: "W1 optimizer step", name: stepCaseName("division probe", dtype, n, true), bytes: bytes(3), contenders: [wasmDivideProbe(dtype, n)] },
         ];
+        // The plain loop rounding every f32 operation, as the bit-exact fallback must.
+        if (dtype === "f32") probes.push({ suite: "W1 optimizer step", name: stepCaseName("rounding probe", dtype, n, true), bytes: bytes(7), contenders: [plainStep(w1, dtype, d, true)] });
+        return [step, ...probes];
       }),
     ),
   );

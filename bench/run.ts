@@ -63,7 +63,8 @@ builds its optimizer and buffers on every call; no validation, no history) — t
 only, checked for leaked tensors. The bandwidth probe reads 4 arrays and writes 3 (Adam's
 memory traffic without its arithmetic) and the division probe computes \`m / (√v / c + eps)\`
 (its arithmetic chain, reading 2 arrays and writing 1), natively and in hand-written
-WebAssembly SIMD (bench/probe.ts).
+WebAssembly SIMD (bench/probe.ts); the rounding probe is the plain JS Adam loop with every
+f32 operation rounded (Math.fround), as the bit-exact ts fallback must round them.
 
 Each time is the median over ${options.rounds} rounds of the median time per call
 (${options.timeMs} ms and at least ${options.iterations} calls per contender and round, each
