@@ -13,7 +13,7 @@ import { wasmBackend } from "../ts/backend/wasm/index.ts";
 import { FLAG_NEW_STATE, SCALARS } from "../ts/kernels/optim/kernel.ts";
 import { ADAM_DEFAULTS, prepareAdam } from "../ts/optim/adam.ts";
 import { once, type Case, type Contender, type Running } from "./harness.ts";
-import { plainStep } from "./peers/plain.ts";
+import { plainStep, roundingProbe } from "./peers/plain.ts";
 import { tfjsStep } from "./peers/tfjs.ts";
 import { wasmDivideProbe, wasmProbe } from "./probe.ts";
 import { ADAM, CHECK_STEPS, SGD_MOMENTUM, TOLERANCE, adamReference, rounded, sgdMomentumReference, type StepData } from "./workloads.ts";
@@ -159,7 +159,7 @@ export function optimizerCases(sizes: readonly number[], largest: StepData, only
           { suite: "W1 optimizer step", name: stepCaseName("division probe", dtype, n, true), bytes: bytes(3), contenders: [wasmDivideProbe(dtype, n)] },
         ];
         // The plain loop rounding every f32 operation, as the bit-exact fallback must.
-        if (dtype === "f32") probes.push({ suite: "W1 optimizer step", name: stepCaseName("rounding probe", dtype, n, true), bytes: bytes(7), contenders: [plainStep(w1, dtype, d, true)] });
+        if (dtype === "f32") probes.push({ suite: "W1 optimizer step", name: stepCaseName("rounding probe", dtype, n, true), bytes: bytes(7), contenders: [roundingProbe(d)] });
         return [step, ...probes];
       }),
     ),

@@ -32,22 +32,25 @@ const fround = Math.fround;
 /**
  * adamF32 with every operation rounded to f32 (Math.fround), as f32 arithmetic (and so
  * WebAssembly's bits) requires: the floor of a bit-exact fallback, which adamF32 is not.
+ * The loop is a top-level function of its arguments, as the fallback's kernel is: a
+ * closure's loop runs faster only while V8 can fold its captured values into constants,
+ * which it stops doing once the function has made a second closure.
  */
 function adamF32Rounded(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array): Step {
-  const { lr, beta1, beta2, eps } = ADAM;
-  const [b1, b2, c1, c2, e] = [fround(beta1), fround(beta2), fround(1 - beta1), fround(1 - beta2), fround(eps)];
-  return (t) => {
-    const negStepSize = fround(-lr / (1 - beta1 ** t));
-    const correction2 = fround(Math.sqrt(1 - beta2 ** t));
-    for (let i = 0; i < p.length; i++) {
-      const gi = g[i]!;
-      const mi = fround(fround(m[i]! * b1) + fround(c1 * gi));
-      const vi = fround(fround(v[i]! * b2) + fround(fround(c2 * gi) * gi));
-      m[i] = mi;
-      v[i] = vi;
-      p[i] = fround(p[i]! + fround(fround(negStepSize * mi) / fround(fround(fround(Math.sqrt(vi)) / correction2) + e)));
-    }
-  };
+  return (t) => roundedLoop(p, g, m, v, fround(-ADAM.lr / (1 - ADAM.beta1 ** t)), fround(Math.sqrt(1 - ADAM.beta2 ** t)));
+}
+
+function roundedLoop(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, negStepSize: number, correction2: number): void {
+  const [b1, b2, c1, c2, e] = [fround(ADAM.beta1), fround(ADAM.beta2), fround(1 - ADAM.beta1), fround(1 - ADAM.beta2), fround(ADAM.eps)];
+  const n = p.length;
+  for (let i = 0; i < n; i++) {
+    const gi = g[i]!;
+    const mi = fround(fround(m[i]! * b1) + fround(c1 * gi));
+    const vi = fround(fround(v[i]! * b2) + fround(fround(c2 * gi) * gi));
+    m[i] = mi;
+    v[i] = vi;
+    p[i] = fround(p[i]! + fround(fround(negStepSize * mi) / fround(fround(fround(Math.sqrt(vi)) / correction2) + e)));
+  }
 }
 
 function adamF64(p: Float64Array, g: Float64Array, m: Float64Array, v: Float64Array): Step {
@@ -90,11 +93,8 @@ function sgdF64(p: Float64Array, g: Float64Array, buffer: Float64Array): Step {
   };
 }
 
-/**
- * The plain-JS contender of W1 for `optimizer` ("Adam" or "SGD momentum"); with
- * `rounded`, f32 Adam rounding every operation (the rounding probe).
- */
-export function plainStep(optimizer: "Adam" | "SGD momentum", dtype: Dtype, data: StepData, rounded = false): Contender {
+/** The plain-JS contender of W1 for `optimizer` ("Adam" or "SGD momentum"). */
+export function plainStep(optimizer: "Adam" | "SGD momentum", dtype: Dtype, data: StepData): Contender {
   return {
     name: "plain JS",
     setup(): Running {
@@ -104,8 +104,7 @@ export function plainStep(optimizer: "Adam" | "SGD momentum", dtype: Dtype, data
       if (dtype === "f32") {
         const p32 = Float32Array.from(data.params);
         const g = Float32Array.from(data.grad);
-        const adam = rounded ? adamF32Rounded : adamF32;
-        step = optimizer === "Adam" ? adam(p32, g, new Float32Array(n), new Float32Array(n)) : sgdF32(p32, g, new Float32Array(n));
+        step = optimizer === "Adam" ? adamF32(p32, g, new Float32Array(n), new Float32Array(n)) : sgdF32(p32, g, new Float32Array(n));
         p = p32;
       } else {
         const p64 = data.params.slice();
@@ -113,6 +112,20 @@ export function plainStep(optimizer: "Adam" | "SGD momentum", dtype: Dtype, data
         step = optimizer === "Adam" ? adamF64(p64, g, new Float64Array(n), new Float64Array(n)) : sgdF64(p64, g, new Float64Array(n));
         p = p64;
       }
+      let t = 0;
+      return { run: () => step(++t), read: () => Float64Array.from(p), dispose: () => {} };
+    },
+  };
+}
+
+/** The rounding probe: f32 Adam rounding every operation, as a "plain JS" contender of its own case. */
+export function roundingProbe(data: StepData): Contender {
+  return {
+    name: "plain JS",
+    setup(): Running {
+      const n = data.params.length;
+      const p = Float32Array.from(data.params);
+      const step = adamF32Rounded(p, Float32Array.from(data.grad), new Float32Array(n), new Float32Array(n));
       let t = 0;
       return { run: () => step(++t), read: () => Float64Array.from(p), dispose: () => {} };
     },
