@@ -12,7 +12,7 @@
  * training workloads W2, W3, W4) and writes nothing.
  */
 import { execSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { CONTENDERS, checksTable, compare, measure, ratioTable, timesTable, type Case, type CheckResult, type Measurement } from "./harness.ts";
 import { nativeRun } from "./native.ts";
@@ -128,7 +128,7 @@ async function main(): Promise<number> {
   const failed = allChecks.filter((c) => !c.ok);
   if (!quick && !only) {
     const cpu = os.cpus()[0]?.model ?? "unknown CPU";
-    const machine = `${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}; Node ${process.version}`;
+    const machine = `${cpu}${vectorUnits()}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}; Node ${process.version}`;
     const commit = (() => {
       try {
         return execSync("git rev-parse --short HEAD", { encoding: "utf8" }).trim();
@@ -157,4 +157,22 @@ try {
 } catch (error) {
   console.error(error instanceof Error ? error.stack : error);
   process.exitCode = 1;
+}
+
+/**
+ * The widest vector instructions the native build may use, from /proc/cpuinfo (Linux):
+ * " (CPU family F, AVX-512)". The native ceiling depends on it, WebAssembly's 128-bit
+ * SIMD does not. Empty where it cannot be read.
+ */
+function vectorUnits(): string {
+  try {
+    const info = readFileSync("/proc/cpuinfo", "utf8");
+    const flags = new Set(/^flags\s*:(.*)$/m.exec(info)?.[1]?.trim().split(/\s+/) ?? []);
+    const family = /^cpu family\s*:\s*(\d+)/m.exec(info)?.[1];
+    const widest = flags.has("avx512f") ? "AVX-512" : flags.has("avx2") ? "AVX2" : flags.has("sse2") ? "SSE2" : null;
+    const parts = [family === undefined ? null : `CPU family ${family}`, widest].filter((p) => p !== null);
+    return parts.length === 0 ? "" : ` (${parts.join(", ")})`;
+  } catch {
+    return "";
+  }
 }
