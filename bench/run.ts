@@ -37,7 +37,7 @@ const onlyWorkloads = only?.filter((t) => (TRAINING_WORKLOADS as readonly string
 
 const sizes = quick ? [1_000] : [1_000, 10_000, 1_000_000];
 const rows = quick ? 2_000 : 100_000;
-const options = quick ? { rounds: 1, timeMs: 10, iterations: 1 } : { rounds: 3, timeMs: 200, iterations: 5 };
+const options = quick ? { rounds: 1, timeMs: 10, iterations: 1 } : { rounds: 5, timeMs: 200, iterations: 5 };
 
 /** bench/RESULTS.md: how it was measured, then the targets, the checks and the tables. */
 function resultsMarkdown(run: { date: Date; commit: string; machine: string; tfjs: string; body: string[] }): string {
