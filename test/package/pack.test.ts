@@ -137,6 +137,16 @@ describe("the packed tarball, installed in a fresh project", () => {
     writeFileSync(join(app, "package.json"), JSON.stringify({ name: "downhill-pack-test", private: true, type: "module" }));
     const tarball = join(temp, packed.filename);
     let install = run("npm", ["install", "--offline", "--no-audit", "--no-fund", tarball], app);
+    if (install.status !== 0 && install.stderr.includes("ENOTCACHED")) {
+      // A fresh machine's npm cache holds the tarballs `npm ci` fetched by exact version, not
+      // the registry's package documents that resolving the tarball's version ranges reads:
+      // fetch those once through a throwaway project, then install offline again.
+      const warm = join(temp, "warm");
+      mkdirSync(warm);
+      writeFileSync(join(warm, "package.json"), JSON.stringify({ name: "downhill-pack-warm", private: true }));
+      run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball], warm);
+      install = run("npm", ["install", "--offline", "--no-audit", "--no-fund", tarball], app);
+    }
     if (install.status !== 0) {
       installedOffline = false;
       console.warn(`npm install --offline failed (dependencies not in the npm cache?); installing from the registry instead:\n${install.stderr}`);
