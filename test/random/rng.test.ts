@@ -6,6 +6,9 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { loadAbi } from "../../ts/backend/wasm/load.ts";
+import { wasmBackend } from "../../ts/backend/wasm/index.ts";
+import { tsBackend } from "../../ts/backend/ts/index.ts";
+import { Random } from "../../ts/index.ts";
 import * as rng from "../../ts/kernels/rng.ts";
 
 const abi = loadAbi();
@@ -167,5 +170,33 @@ describe("crate/src/rng.rs and ts/kernels/rng.ts are bit-identical", () => {
     expect(() => abi.rng.uniform(statePtr, 0, 4)).toThrow(/null pointer/);
     expect(() => abi.rng.shuffle(statePtr, abi.memory.buffer.byteLength - 4, 4)).toThrow(/outside/);
     expect(Array.from(u32s(statePtr, 4))).toEqual(before);
+  });
+});
+
+describe("Backend.shuffleRows (fit's shuffle in the backend's memory)", () => {
+  it("permutes a row buffer as Random.shuffle does and advances the state the same way, on both backends", () => {
+    for (const backend of [wasmBackend, tsBackend]) {
+      for (const len of [0, 1, 2, 1000, 100_003]) {
+        for (const seed of [1, 2 ** 31 + 5]) {
+          const random = new Random(seed);
+          const expected = random.shuffle(Uint32Array.from({ length: len }, (_, i) => (i * 7) % (len || 1)));
+          const rows = backend.allocRows(Math.max(len, 1) + 3);
+          const state = backend.allocRows(4);
+          try {
+            rows.array.fill(0xdeadbeef);
+            rows.array.set(Uint32Array.from({ length: len }, (_, i) => (i * 7) % (len || 1)));
+            state.array.set(new Random(seed).state().words);
+            backend.shuffleRows(state, rows, len);
+            expect(Buffer.compare(Buffer.from(rows.array.slice(0, len).buffer), Buffer.from(expected.buffer)), `${backend.name}, ${len} rows, seed ${seed}`).toBe(0);
+            // Entries past `count` are left alone.
+            expect(Array.from(rows.array.subarray(Math.max(len, 1)))).toEqual([0xdeadbeef, 0xdeadbeef, 0xdeadbeef]);
+            expect(Array.from(state.array)).toEqual(random.state().words);
+          } finally {
+            rows.dispose();
+            state.dispose();
+          }
+        }
+      }
+    }
   });
 });

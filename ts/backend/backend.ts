@@ -81,6 +81,12 @@ export interface Backend {
   /** A zero-filled buffer of `length` row indices (u32), for model batches. */
   allocRows(length: number): RowStorage;
   /**
+   * Shuffles the first `count` entries of `rows` in place with the generator whose 4 state
+   * words are the first entries of `state`, advanced in place: crate/src/rng.rs `shuffle`
+   * ↔ ts/kernels/rng.ts, the same swaps on both backends. Inputs are checked by the caller.
+   */
+  shuffleRows(state: RowStorage, rows: RowStorage, count: number): void;
+  /**
    * A model's fused kernel (crate/src/model/ ↔ ts/kernels/model/) on the first `count`
    * rows of `call.rows`: forward, loss and backward in one call. Writes the gradient to
    * `gradW`/`gradB` and returns the mean loss plus penalties. Inputs are checked by the caller.

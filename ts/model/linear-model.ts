@@ -465,6 +465,12 @@ class Bound implements BoundDataset {
     return this.#run(this.#modelCall(null), count);
   }
 
+  /** @internal fit's shuffle (BoundData.shuffle). */
+  shuffle(order: Uint32Array, words: Uint32Array): void {
+    this.#live();
+    this.#data.shuffle(order, words);
+  }
+
   steps(run: StepsRun, optimizer: Optimizer<object>): number {
     this.#live();
     const { indices, start, end, batch } = run;

@@ -523,6 +523,12 @@ class MLPBound implements BoundDataset {
     return this.#run(this.#mlpCall(null), count);
   }
 
+  /** @internal fit's shuffle (BoundData.shuffle). */
+  shuffle(order: Uint32Array, words: Uint32Array): void {
+    this.#live();
+    this.#data.shuffle(order, words);
+  }
+
   loss(): number {
     this.#live();
     const d = this.#data;

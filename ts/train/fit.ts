@@ -310,6 +310,17 @@ async function run(
   let epochwise = fusible && onEpoch === undefined && scheduler === null && validation === null;
   const perEpoch = Math.ceil(n / batchSize);
   const wholeInOrder = train instanceof ParallelBound && !s.shuffle;
+  /** The epoch's shuffle: the bound data's own where it has one (in WebAssembly memory), the same permutation. */
+  const shuffleOrder = (): void => {
+    if (typeof bound.shuffle !== "function") {
+      random!.shuffle(order);
+      return;
+    }
+    const state = random!.state();
+    const words = Uint32Array.from(state.words);
+    bound.shuffle(order, words);
+    random!.setState({ words: [words[0]!, words[1]!, words[2]!, words[3]!], spareNormal: state.spareNormal });
+  };
   // The records of one call: no more batches than this fit can run (a short fit does
   // not allocate and zero MAX_CHUNK of them).
   const most = fusible ? Math.max(1, Math.min(MAX_CHUNK, s.epochs * perEpoch, maxIter)) : 0;
@@ -402,7 +413,7 @@ async function run(
     epoch++;
     const started = now();
     const lr = firstLr(optimizer);
-    if (s.shuffle) random!.shuffle(order);
+    if (s.shuffle) shuffleOrder();
     const t: Tally = { lossSum: 0, rows: 0, steps: 0, gradNorm: NaN };
     for (let start = 0, batch = 1; start < n; start += batchSize, batch++) {
       if (signal?.aborted) {

@@ -52,6 +52,12 @@ export interface BoundData {
    * model's parameters in order; fit then steps batch by batch.
    */
   steps?(run: StepsRun, optimizer: Optimizer<object>): number;
+  /**
+   * @internal fit's shuffle before an epoch: `order` (the n row numbers) permuted in place
+   * as ts/kernels/rng.ts `shuffle` permutes it with the generator state `words` (4 words,
+   * advanced in place) — in the backend's memory, where that is faster.
+   */
+  shuffle?(order: Uint32Array, words: Uint32Array): void;
   /** Mean loss over all rows (plus any penalty), without touching gradients. */
   loss(): number;
   /** Frees the resident copy; idempotent. */

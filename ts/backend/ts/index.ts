@@ -13,6 +13,7 @@ import * as softmax from "../../kernels/model/softmax.ts";
 import * as mlp from "../../kernels/model/mlp.ts";
 import { SCALARS } from "../../kernels/optim/kernel.ts";
 import { epochs, steps, type Records, type Watch } from "../../kernels/train.ts";
+import { shuffle } from "../../kernels/rng.ts";
 import { tsTensorKernels } from "./tensor.ts";
 import { assertLive, type Backend, type MlpCall, type ModelCall, type RowStorage, type StepPlan, type StepRow, type Storage, type TrainCall } from "../backend.ts";
 
@@ -263,6 +264,9 @@ export const tsBackend: Backend = {
     const k = PENALTY_KERNELS[name];
     if (weights.dtype === "f32") return k.f32(weights.array as Float32Array, lambda, grad.array as Float32Array);
     return k.f64(weights.array as Float64Array, lambda, grad.array as Float64Array);
+  },
+  shuffleRows(state, rows, count) {
+    shuffle(state.array.subarray(0, 4), rows.array.subarray(0, count));
   },
   allocRows(length) {
     tsBackend.reserve([length * 4], `a buffer of ${length} row indices`);

@@ -304,6 +304,10 @@ export const wasmBackend: Backend = {
     loadAbi().loss.crossEntropy(targets, logits.dtype, pointer(logits), pointer(target), classes === 0 ? 0 : logits.length / classes, classes, pointer(grad)),
   penalty: (name, weights, lambda, grad) => loadAbi().loss.penalty(name, weights.dtype, pointer(weights), weights.length, lambda, pointer(grad)),
   allocRows: (length) => new WasmRows(loadAbi(), length),
+  shuffleRows(state, rows, count) {
+    if (!(state instanceof WasmRows) || !(rows instanceof WasmRows)) throw new DownhillError("INVALID_ARGUMENT", "Row indices of the ts backend were given to the wasm backend.");
+    loadAbi().rng.shuffle(state.ptr, rows.ptr, count);
+  },
   modelLossAndGradient,
   mlpLossAndGradient,
   train,
