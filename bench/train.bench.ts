@@ -14,6 +14,7 @@ import type { ModelCall, RowStorage, Storage } from "../ts/backend/backend.ts";
 import { wasmBackend } from "../ts/backend/wasm/index.ts";
 import { scratchLen } from "../ts/kernels/model/affine.ts";
 import { MSE } from "../ts/kernels/model/linear.ts";
+import { fillInOrder } from "../ts/train/batch.ts";
 import { FLAG_NEW_STATE, SCALARS } from "../ts/kernels/optim/kernel.ts";
 import { ADAM_DEFAULTS, prepareAdam } from "../ts/optim/adam.ts";
 import { once, type Case, type Contender, type Running } from "./harness.ts";
@@ -80,8 +81,8 @@ function publicApi(backend: "wasm" | "ts", dtype: Dtype, data: Dataset, kind: Ki
  * The loop of fit() written directly against the wasm backend's kernels: the data copied
  * into WebAssembly memory once, then all the fit's epochs (W3) or the epoch's batches
  * (W4) in one call of the fused training kernel, crate/src/train.rs — no validation, no
- * history. W4 shuffles with fit()'s generator and starts a fresh Adam each epoch, as
- * fit() does.
+ * history. W4 shuffles with fit()'s generator (in WebAssembly) and starts a fresh Adam
+ * each epoch, as fit() does.
  */
 function kernelLoop(dtype: Dtype, data: Regression, kind: Kind): Contender {
   return {
@@ -143,13 +144,14 @@ function kernelLoop(dtype: Dtype, data: Regression, kind: Kind): Contender {
       const plan = wasmBackend.plan(dtype, [{ param: w, grad: gw, state: [moments[0]!, moments[1]!, null] }, { param: b!, grad: gb!, state: [moments[2]!, moments[3]!, null] }], 3);
       owned.push(plan);
       const options = { ...ADAM_DEFAULTS, lr: EPOCH.lr, betas: [ADAM.beta1, ADAM.beta2] as const, eps: ADAM.eps };
-      const order = new Uint32Array(n);
       // The epoch's batches in one call of the fused training kernel (crate/src/train.rs),
-      // as fit() runs them: all rows in shuffled order, every step's Adam scalars.
+      // as fit() runs them: all rows shuffled in WebAssembly with fit()'s generator, every
+      // step's Adam scalars.
       const steps = Math.ceil(n / batch);
       const all = wasmBackend.allocRows(n);
       const flags = wasmBackend.allocRows(steps);
-      owned.push(all, flags);
+      const state = wasmBackend.allocRows(4);
+      owned.push(all, flags, state);
       const f64 = (length: number): Storage => {
         const s = wasmBackend.alloc("f64", length);
         owned.push(s);
@@ -161,9 +163,9 @@ function kernelLoop(dtype: Dtype, data: Regression, kind: Kind): Contender {
       return {
         run: () => {
           for (const m of moments) m.array.fill(0);
-          for (let i = 0; i < n; i++) order[i] = i;
-          new Random(EPOCH.seed).shuffle(order);
-          all.array.set(order);
+          fillInOrder(all.array, n);
+          state.array.set(new Random(EPOCH.seed).state().words);
+          wasmBackend.shuffleRows(state, all, n);
           const [s, f] = [scalars.array, flags.array];
           for (let t = 1; t <= steps; t++) {
             const bits = prepareAdam(options, false, t, step);
