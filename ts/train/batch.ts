@@ -24,12 +24,15 @@ export function checkBatchRows(indices: Uint32Array, start: number, end: number,
   }
 }
 
+/** A call `lossAndGradient()` without arguments: every row in order. */
+export const isAllRowsCall = (indices: unknown, start: unknown, end: unknown): boolean => indices === undefined && start === undefined && end === undefined;
+
 /**
  * The rows of a call `lossAndGradient(indices?, start?, end?)` of downhill's models,
  * checked: `indices[start … end − 1]`, or null without arguments (every row in order).
  */
 export function batchRows(indices: Uint32Array | undefined, start: number | undefined, end: number | undefined, n: number): Uint32Array | null {
-  if (indices === undefined && start === undefined && end === undefined) return null;
+  if (isAllRowsCall(indices, start, end)) return null;
   checkBatchRange(indices, start!, end!);
   checkBatchRows(indices, start!, end!, n);
   return batchIndices(indices, start!, end!);

@@ -17,7 +17,7 @@ import type { WorkerKernel } from "../backend/wasm/worker.ts";
 import type { Dataset } from "../data/dataset.ts";
 import type { FloatArray } from "../dtype.ts";
 import { DownhillError, DownhillRangeError, DownhillTypeError, describe, disposedError } from "../errors.ts";
-import { batchIndices, checkBatchRange, checkBatchRows } from "./batch.ts";
+import { batchIndices, checkBatchRange, checkBatchRows, isAllRowsCall } from "./batch.ts";
 import { Parameter } from "../parameter.ts";
 import type { Trainable } from "./trainable.ts";
 
@@ -148,7 +148,7 @@ export class ParallelBound {
    */
   lossAndGradient(indices?: Uint32Array, start?: number, end?: number): number | Promise<number> {
     this.#live();
-    const all = indices === undefined && start === undefined && end === undefined;
+    const all = isAllRowsCall(indices, start, end);
     if (!all) checkBatchRange(indices!, start!, end!);
     const pool = this.#pool;
     const total = all ? this.n : end! - start!;
@@ -161,17 +161,17 @@ export class ParallelBound {
     const done = pool.dispatch(all ? RUN_ALL : RUN_STEP, total);
     const finish = (): number => {
       if (!all) this.#checkRows(indices!, start!, end!);
-      else if (!this.#heldAll()) throw new DownhillError("WORKER_FAILED", `lossAndGradient: the workers' shards did not cover the ${this.n} rows.`);
+      else if (this.#held() !== this.n) throw new DownhillError("WORKER_FAILED", `lossAndGradient: the workers' shards did not cover the ${this.n} rows.`);
       return this.#combine(total);
     };
     return done === undefined ? finish() : done.then(finish);
   }
 
-  /** Whether the workers' rows of the last command add up to every row. */
-  #heldAll(): boolean {
+  /** The rows the workers held in the last command, added up. */
+  #held(): number {
     let held = 0;
     for (const count of this.#pool.rows) held += count;
-    return held === this.n;
+    return held;
   }
 
   /**
@@ -181,9 +181,7 @@ export class ParallelBound {
    * the batch here would cost the main thread as much as the row selection costs a worker.
    */
   #checkRows(indices: Uint32Array, start: number, end: number): void {
-    const counts = this.#pool.rows;
-    let held = 0;
-    for (let w = 0; w < counts.length; w++) held += counts[w]!;
+    const held = this.#held();
     if (held === end - start) return;
     checkBatchRows(indices, start, end, this.n);
     throw new DownhillRangeError("INVALID_ARGUMENT", `lossAndGradient: the workers held ${held} of the batch's ${end - start} rows.`);
