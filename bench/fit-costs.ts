@@ -1,0 +1,60 @@
+/**
+ * `npm run bench:fit-costs`: what fit() adds to the kernels, taken apart (prints, writes
+ * nothing; the figures issue 9's notes give for W3's and W4's fit()-vs-kernel-loop cells).
+ *
+ * - W3's data (100 × 2, batch GD, SGD lr 2e-5, data bound once): a fit of 1 epoch (fit()'s
+ *   cost per call, with one epoch of arithmetic) and of 500 and 2 000 epochs (the slope is
+ *   the cost per epoch);
+ * - 500 frozen epoch records made alone (the history fit() must return for W3);
+ * - W4's data (100 000 × 16, Adam, batch 32, data bound once): one epoch shuffled and one
+ *   in order; the difference is the epoch's shuffle (and the scattered rows' cache misses).
+ *
+ * Each figure is the fastest and the median of RUNS calls after WARMUP, in one process.
+ */
+import { LinearRegression, fit, toDataset, type Dtype, type FitOptions } from "../ts/index.ts";
+import { EPOCH, SEED_FIT, regressionData, seedData } from "./workloads.ts";
+
+const ROWS = 100_000;
+const dtype: Dtype = "f32";
+
+async function timed(label: string, runs: number, warmup: number, call: () => unknown): Promise<void> {
+  for (let i = 0; i < warmup; i++) await call();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    await call();
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  const us = (ms: number) => (ms >= 1 ? `${ms.toFixed(2)} ms` : `${(ms * 1000).toFixed(1)} µs`);
+  console.log(`${label.padEnd(58)} fastest ${us(times[0]!).padStart(9)}   median ${us(times[runs >> 1]!).padStart(9)}`);
+}
+
+/** 500 epoch records as fit() makes them: one frozen 7-field object each, in a frozen array. */
+function records(): readonly object[] {
+  const history: object[] = [];
+  for (let epoch = 1; epoch <= SEED_FIT.iterations; epoch++) {
+    history.push(Object.freeze({ epoch, iterations: 1, trainLoss: epoch * 1.5, validationLoss: null, gradNorm: epoch * 0.25, lr: SEED_FIT.lr, time: epoch * 1e-4 }));
+  }
+  return Object.freeze(history);
+}
+
+const seed = seedData();
+const small = new LinearRegression({ bias: false, init: [...SEED_FIT.init], dtype });
+const smallData = small.bind(toDataset({ data: seed.X, shape: [seed.n, seed.d] }, seed.y, { dtype }));
+const seedFit = (epochs: number): FitOptions => ({ optimizer: "sgd", optimizerOptions: { lr: SEED_FIT.lr }, batchSize: seed.n, epochs, shuffle: false, tol: null });
+for (const epochs of [1, 500, 2000]) {
+  await timed(`W3 data, fit() of ${epochs} epoch${epochs === 1 ? "" : "s"} (${dtype})`, 2000, 500, () => fit(small, smallData, seedFit(epochs)));
+}
+await timed("500 frozen epoch records, made alone", 20_000, 2000, records);
+
+const big = regressionData(ROWS);
+const model = new LinearRegression({ dtype });
+const bound = model.bind(toDataset({ data: big.X, shape: [big.n, big.d] }, big.y, { dtype }));
+const epoch: FitOptions = { optimizer: "adam", optimizerOptions: { lr: EPOCH.lr }, batchSize: EPOCH.batchSize, epochs: 1, tol: null };
+await timed(`W4 data, fit() of one epoch, shuffled (${dtype})`, 60, 10, () => fit(model, bound, { ...epoch, seed: EPOCH.seed }));
+await timed(`W4 data, fit() of one epoch, rows in order (${dtype})`, 60, 10, () => fit(model, bound, { ...epoch, shuffle: false }));
+bound.dispose();
+model.dispose();
+smallData.dispose();
+small.dispose();
