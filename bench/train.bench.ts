@@ -130,7 +130,7 @@ function kernelLoop(dtype: Dtype, data: Regression, kind: Kind): Contender {
         owned.push(flags);
         for (let t = 0; t < steps; t++) scalars.array.set([SEED_FIT.lr, 0, 1, 0], t * SCALARS);
         const epochs = { count: steps, rng: null, watch, best: alloc(d) };
-        const train = { model: call, count: n, batch: n, kernel: "sgd" as const, plan, scalars, flags, maxNorm: NaN, tol: 0, losses, norms, epochs };
+        const train = { model: call, first: 0, count: n, batch: n, kernel: "sgd" as const, plan, scalars, flags, maxNorm: NaN, tol: 0, losses, norms, epochs };
         return {
           run: () => {
             watch.array.set([NaN, 1, 0, Infinity, 0]);
@@ -158,7 +158,7 @@ function kernelLoop(dtype: Dtype, data: Regression, kind: Kind): Contender {
         return s;
       };
       const [scalars, losses, norms] = [f64(steps * SCALARS), f64(steps), f64(steps)];
-      const train = { model: { ...call, rows: all }, count: n, batch, kernel: "adam" as const, plan, scalars, flags, maxNorm: NaN, tol: 0, losses, norms, epochs: null };
+      const train = { model: { ...call, rows: all }, first: 0, count: n, batch, kernel: "adam" as const, plan, scalars, flags, maxNorm: NaN, tol: 0, losses, norms, epochs: null };
       const step = new Float64Array(SCALARS);
       return {
         run: () => {

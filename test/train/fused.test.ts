@@ -228,6 +228,39 @@ describe("whole epochs in one call", () => {
     bound.dispose();
     m.dispose();
   });
+
+  for (const backend of ["wasm", "ts"] as const) {
+    it(`${backend}: runs on the bound data's own order (kept in its memory) as on the same rows given as an array, and refuses another's`, () => {
+      const order = new Random(3).shuffle(203);
+      const runs = [];
+      for (const own of [false, true]) {
+        const m = new LinearRegression({ features: 5, backend });
+        const bound = m.bind(toDataset(D.X, D.y));
+        const optimizer = new SGD(m.parameters(), { lr: 0.01, momentum: 0.9 });
+        const rows = bound.order!();
+        rows.rows.set(order);
+        const losses = new Float64Array(16), norms = new Float64Array(16);
+        // Batches 4 … 9 of 16 rows (the last one short): a window from row 37 on.
+        const done = bound.steps!({ indices: own ? rows : Uint32Array.from(order), start: 37, end: 130, batch: 16, maxNorm: NaN, tol: 0, losses, norms }, optimizer as never);
+        runs.push({ done, weights: [...m.weights, m.bias], losses: [...losses], norms: [...norms], order: [...rows.rows] });
+        if (own) {
+          const other = m.bind(toDataset(D.X, D.y));
+          const weights = [...m.weights];
+          expect(() => bound.steps!({ indices: other.order!(), start: 0, end: 16, batch: 16, maxNorm: NaN, tol: 0, losses, norms }, optimizer as never)).toThrow(
+            expect.objectContaining({ code: "INVALID_ARGUMENT", message: expect.stringMatching(/run\.indices must be a Uint32Array or this bound dataset's order\(\)/) }),
+          );
+          expect([...m.weights]).toEqual(weights);
+          other.dispose();
+        }
+        optimizer.dispose();
+        bound.dispose();
+        m.dispose();
+      }
+      expect(runs[0]!.done).toBe(6);
+      expect(runs[1]).toEqual(runs[0]);
+      expect(runs[1]!.order).toEqual([...order]);
+    });
+  }
 });
 
 describe("clipGradNorm 0 (allowed, as in torch: every gradient scaled to zero)", () => {
@@ -294,6 +327,18 @@ describe("optimizers given by the user", () => {
   });
 });
 
+describe("Backend.train's window of rows", () => {
+  it("ts: refuses rows past the row buffer's end, as the wasm backend does (below)", () => {
+    const b = tsBackend;
+    const [x, y, w, gw] = [b.alloc("f64", 8), b.alloc("f64", 4), b.alloc("f64", 2), b.alloc("f64", 2)];
+    const rows = b.allocRows(4);
+    const plan = b.plan("f64", [{ param: w, grad: gw, state: [null] }], 1);
+    const model = { model: "linear" as const, x, y, n: 4, d: 2, k: 1, rows, weights: w, bias: null, gradW: gw, gradB: null, scratch: b.alloc("f64", 12), loss: 0, delta: 1, l2: 0, l1: 0 };
+    const call = { model, first: 2, count: 3, batch: 1, kernel: "sgd" as const, plan, scalars: b.alloc("f64", 24), flags: b.allocRows(3), maxNorm: NaN, tol: 0, losses: b.alloc("f64", 3), norms: b.alloc("f64", 3), epochs: null };
+    expect(() => b.train(call)).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT", message: expect.stringMatching(/rows first = 2, count = 3 must lie inside the row buffer of 4 rows/) }));
+  });
+});
+
 describe("dh_train checks everything before the first write", () => {
   it("refuses missing optimizer state, overlapping outputs, an empty batch and a row out of range, leaving the parameters as they were", () => {
     const n = 6;
@@ -317,12 +362,17 @@ describe("dh_train checks everything before the first write", () => {
     const model = { model: "linear" as const, x, y, n, d: 2, k: 1, rows, weights: w, bias: null, gradW: gw, gradB: null, scratch, loss: 0, delta: 1, l2: 0, l1: 0 };
     const withStates = keep(b.plan(dtype, [{ param: w, grad: gw, state: [m, v, null] }], 3));
     const withoutStates = keep(b.plan(dtype, [{ param: w, grad: gw, state: [null, null, null] }], 3));
-    const call = { model, count: n, batch: 2, kernel: "adam" as const, plan: withStates, scalars, flags, maxNorm: NaN, tol: 0, losses, norms, epochs: null };
+    const call = { model, first: 0, count: n, batch: 2, kernel: "adam" as const, plan: withStates, scalars, flags, maxNorm: NaN, tol: 0, losses, norms, epochs: null };
     const refused = (bad: object, reason: RegExp) => {
       expect(() => b.train({ ...call, ...bad })).toThrow(expect.objectContaining({ code: "WASM_FAULT", message: expect.stringMatching(reason) }));
       expect([...w.array]).toEqual([0.5, -0.5]);
       expect([...m.array, ...v.array]).toEqual([0, 0, 0, 0]);
     };
+    // A window of rows past the row buffer's end (it would read another buffer's values).
+    for (const window of [{ first: 1 }, { first: -1 }, { first: 0.5 }, { count: n + 1 }]) {
+      expect(() => b.train({ ...call, ...window })).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT", message: expect.stringMatching(/must lie inside the row buffer of 6 rows/) }));
+    }
+    expect([...w.array]).toEqual([0.5, -0.5]);
     refused({ plan: withoutStates }, /a missing optimizer state buffer/);
     refused({ norms: losses }, /buffers that overlap/);
     refused({ batch: 0 }, /an invalid argument/);

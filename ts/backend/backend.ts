@@ -3,7 +3,7 @@
  * `wasm` runs the Rust crate; `ts` runs the TypeScript twins in ts/kernels/.
  */
 import type { ArrayOf, Dtype } from "../dtype.ts";
-import { disposedError } from "../errors.ts";
+import { DownhillRangeError, disposedError } from "../errors.ts";
 import type { KernelName } from "../kernels/optim/index.ts";
 import type { View } from "../kernels/tensor/view.ts";
 
@@ -101,8 +101,8 @@ export interface Backend {
   mlpLossAndGradient(call: MlpCall, count: number): number;
   /**
    * Many steps of fit()'s inner loop in one call (crate/src/train.rs ↔
-   * ts/kernels/train.ts): per batch of `call.batch` rows of the first `call.count` rows of
-   * `call.model.rows`, the model's kernel, the gradient norm, clipping and the optimizer's
+   * ts/kernels/train.ts): per batch of `call.batch` rows of the `call.count` rows of
+   * `call.model.rows` from `call.first` on, the model's kernel, the gradient norm, clipping and the optimizer's
    * step kernel on `call.plan` (row 0 the model's weights, row 1 its bias). Writes each
    * batch's loss and norm to `call.losses`/`call.norms` and returns how many batches it
    * recorded (see crate/src/train.rs for where it stops). Inputs are checked by the caller.
@@ -181,7 +181,9 @@ export interface ModelCall {
 export interface TrainCall {
   /** The model's kernel call; its `rows` hold the batches' rows in order. */
   readonly model: ModelCall;
-  /** Rows of `model.rows` the batches cover. */
+  /** Where the batches' rows start in `model.rows`. */
+  readonly first: number;
+  /** Rows of `model.rows` the batches cover, from `first` on (whole epochs shuffle them in place). */
   readonly count: number;
   /** Rows per batch (the last batch may be shorter). */
   readonly batch: number;
@@ -254,5 +256,18 @@ export function assertLive(plan: StepPlan): void {
     let dead = row.param.disposed || row.grad.disposed;
     for (let k = 0; k < row.state.length && !dead; k++) dead = row.state[k]?.disposed === true;
     if (dead) throw disposedError("parameter (held by an optimizer)");
+  }
+}
+
+/**
+ * Throws unless the rows of a train call, `call.first … call.first + call.count − 1`, lie
+ * inside `call.model.rows` (a window past its end would read another buffer's values as
+ * row numbers).
+ */
+export function checkTrainRows(call: TrainCall): void {
+  const { first, count } = call;
+  const length = call.model.rows.length;
+  if (!Number.isSafeInteger(first) || first < 0 || !Number.isSafeInteger(count) || count < 0 || first + count > length) {
+    throw new DownhillRangeError("INVALID_ARGUMENT", `train(call): rows first = ${first}, count = ${count} must lie inside the row buffer of ${length} rows.`);
   }
 }

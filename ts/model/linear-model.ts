@@ -23,7 +23,7 @@ import { forwardF32, forwardF64, scratchLen } from "../kernels/model/affine.ts";
 import { checkBoolean, checkKeys, checkNumber } from "../options.ts";
 import { Parameter } from "../parameter.ts";
 import type { ParallelSpec } from "../train/data-parallel.ts";
-import type { BoundDataset, StepsRun, Trainable } from "../train/trainable.ts";
+import type { BoundDataset, RowOrder, StepsRun, Trainable } from "../train/trainable.ts";
 import type { Optimizer } from "../optim/optimizer.ts";
 import { SCALARS } from "../kernels/optim/kernel.ts";
 
@@ -465,24 +465,28 @@ class Bound implements BoundDataset {
     return this.#run(this.#modelCall(null), count);
   }
 
-  /** @internal fit's shuffle (BoundData.shuffle). */
-  shuffle(order: Uint32Array, words: Uint32Array): void {
+  /** @internal fit's row order (BoundData.order). */
+  order(): RowOrder {
     this.#live();
-    this.#data.shuffle(order, words);
+    return this.#data.order();
   }
 
   steps(run: StepsRun, optimizer: Optimizer<object>): number {
     this.#live();
     const { indices, start, end, batch } = run;
-    checkBatchRange(indices, start, end);
-    checkBatchRows(indices, start, end, this.n);
+    const data = this.#data;
+    // fit()'s order, kept in the backend's memory, is a permutation of the rows by
+    // construction (abi.rs checks the rows again, as for any array).
+    const own = indices instanceof Uint32Array ? null : data.order();
+    if (own !== null && indices !== own) throw new DownhillError("INVALID_ARGUMENT", "steps(run): run.indices must be a Uint32Array or this bound dataset's order().");
+    checkBatchRange(own === null ? indices : own.rows, start, end);
+    if (own === null) checkBatchRows(indices as Uint32Array, start, end, this.n);
     if (!Number.isSafeInteger(batch) || batch < 1) throw new DownhillRangeError("INVALID_ARGUMENT", `steps(run): run.batch must be a whole number >= 1; got ${describe(batch)}.`);
     const fused = optimizer.fusible();
     if (fused === null) return -1;
     const count = end - start;
-    const data = this.#data;
     data.reserve(count);
-    const call = this.#modelCall(null);
+    const call = own === null ? this.#modelCall(null) : { ...this.#modelCall(null), rows: own.storage };
     const rows = fused.plan.rows;
     const ours = call.bias === null ? [call.weights, call.gradW] : [call.weights, call.gradW, call.bias, call.gradB];
     if (rows.length * 2 !== ours.length || rows.some((r, i) => r.param !== ours[2 * i] || r.grad !== ours[2 * i + 1])) return -1;
@@ -490,7 +494,7 @@ class Bound implements BoundDataset {
     if (e !== undefined) checkEpochsRun(e, rows.map((r) => r.param.length), run.losses.length, Math.ceil(count / batch));
     const steps = Math.ceil(count / batch) * (e === undefined ? 1 : e.count);
     const buffers = this.#trainBuffers(steps);
-    data.setRows(batchIndices(indices, start, end));
+    if (own === null) data.setRows(batchIndices(indices as Uint32Array, start, end));
     const losses = buffers.losses.array as Float64Array;
     const norms = buffers.norms.array as Float64Array;
     let epochs: EpochsCall | null = null;
@@ -503,7 +507,7 @@ class Bound implements BoundDataset {
     optimizer.fusedSteps(steps, buffers.scalars.array as Float64Array, buffers.flags.array, () => {
       done = data.guard(() =>
         data.impl.train({
-          model: call, count, batch, kernel: fused.kernel, plan: fused.plan, scalars: buffers.scalars, flags: buffers.flags,
+          model: call, first: own === null ? 0 : start, count, batch, kernel: fused.kernel, plan: fused.plan, scalars: buffers.scalars, flags: buffers.flags,
           maxNorm: run.maxNorm, tol: run.tol, losses: buffers.losses, norms: buffers.norms, epochs,
         }),
       );
@@ -513,8 +517,9 @@ class Bound implements BoundDataset {
     run.losses.set(losses.subarray(0, done));
     run.norms.set(norms.subarray(0, done));
     if (e !== undefined) {
-      // The rows as shuffled, the generator's state, the rule's state and the best weights.
-      indices.set(data.rows.array.subarray(0, count), start);
+      // The rows as shuffled (an order of its own was shuffled in place), the generator's
+      // state, the rule's state and the best weights.
+      if (own === null) (indices as Uint32Array).set(data.rows.array.subarray(0, count), start);
       if (e.rng !== null) e.rng.set(buffers.rng.array);
       const watch = buffers.watch.array as Float64Array;
       e.bad = watch[2]!;

@@ -26,7 +26,7 @@ import { checkKeys, checkNumber } from "../options.ts";
 import { Parameter } from "../parameter.ts";
 import { Random, checkSeed } from "../random.ts";
 import type { ParallelSpec } from "../train/data-parallel.ts";
-import type { BoundDataset, Trainable } from "../train/trainable.ts";
+import type { BoundDataset, RowOrder, Trainable } from "../train/trainable.ts";
 import { asDataset } from "./linear-model.ts";
 import { r2Score } from "./linear-regression.ts";
 import { accuracy } from "./logistic-regression.ts";
@@ -523,10 +523,10 @@ class MLPBound implements BoundDataset {
     return this.#run(this.#mlpCall(null), count);
   }
 
-  /** @internal fit's shuffle (BoundData.shuffle). */
-  shuffle(order: Uint32Array, words: Uint32Array): void {
+  /** @internal fit's row order (BoundData.order). */
+  order(): RowOrder {
     this.#live();
-    this.#data.shuffle(order, words);
+    return this.#data.order();
   }
 
   loss(): number {

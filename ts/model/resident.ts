@@ -2,14 +2,14 @@
  * What the bound datasets of downhill's models (ts/model/linear-model.ts, ts/model/mlp.ts)
  * share: the features and targets copied into the backend's memory once, a row buffer
  * and the kernel's scratch for batches of up to as many rows as a call needs (grown on
- * demand), and the state of the kernel calls made on them — disposed, or faulted after
- * a call the module refused.
+ * demand), fit()'s row order, and the state of the kernel calls made on them — disposed,
+ * or faulted after a call the module refused.
  */
 import type { Backend, RowStorage, Storage } from "../backend/backend.ts";
 import type { Dataset } from "../data/dataset.ts";
 import type { Dtype } from "../dtype.ts";
 import { DownhillError, disposedError } from "../errors.ts";
-import { shuffle } from "../kernels/rng.ts";
+import type { RowOrder } from "../train/trainable.ts";
 import { batchRows, fillInOrder } from "../train/batch.ts";
 
 export class Resident {
@@ -20,8 +20,8 @@ export class Resident {
   readonly #scratchLen: (rows: number) => number;
   #rows: RowStorage;
   #scratch: Storage;
-  /** The generator's 4 state words for shuffle(), made on first use. */
-  #state: RowStorage | null = null;
+  /** fit()'s row order, made on first use. */
+  #order: ResidentOrder | null = null;
   /** True while the row buffer holds every row in order. */
   #inOrder = false;
   /** Counts reallocations of the row and scratch buffers: kernel calls built on older ones must be rebuilt. */
@@ -113,27 +113,10 @@ export class Resident {
     this.#inOrder = true;
   }
 
-  /**
-   * Permutes `order` (the n row numbers) in place as ts/kernels/rng.ts `shuffle` does with
-   * the generator state `words` (advanced in place). On the wasm backend the shuffle runs
-   * in WebAssembly (crate/src/rng.rs, the same swaps) on a copy in the row buffer, twice
-   * as fast as in JavaScript even with the copies.
-   */
-  shuffle(order: Uint32Array, words: Uint32Array): void {
+  /** fit()'s row order in this backend's memory (BoundData.order), made on first use and kept. */
+  order(): ResidentOrder {
     this.live();
-    if (this.impl.name === "ts") {
-      shuffle(words, order);
-      return;
-    }
-    const n = order.length;
-    this.reserve(n);
-    const state = (this.#state ??= this.impl.allocRows(4));
-    this.#rows.array.set(order);
-    this.#inOrder = false;
-    state.array.set(words);
-    this.guard(() => this.impl.shuffleRows(state, this.#rows, n));
-    order.set(this.#rows.array.subarray(0, n));
-    words.set(state.array);
+    return (this.#order ??= new ResidentOrder(this));
   }
 
   /** Throws after dispose() and after a fault. */
@@ -166,6 +149,52 @@ export class Resident {
     this.y.dispose();
     this.#rows.dispose();
     this.#scratch.dispose();
-    this.#state?.dispose();
+    this.#order?.dispose();
+  }
+}
+
+/**
+ * The n row numbers of fit()'s epochs (RowOrder), in the backend's memory next to the data:
+ * shuffled there (crate/src/rng.rs `shuffle` ↔ ts/kernels/rng.ts, the same swaps) and read
+ * there by the train kernel, so that an epoch copies no row numbers across the boundary.
+ */
+export class ResidentOrder implements RowOrder {
+  readonly #data: Resident;
+  /** The row numbers, and the generator's 4 state words for shuffle(). */
+  readonly storage: RowStorage;
+  readonly #state: RowStorage;
+
+  constructor(data: Resident) {
+    this.#data = data;
+    this.storage = data.impl.allocRows(data.n);
+    try {
+      this.#state = data.impl.allocRows(4);
+    } catch (error) {
+      this.storage.dispose();
+      throw error;
+    }
+    fillInOrder(this.storage.array, data.n);
+  }
+
+  get rows(): Uint32Array {
+    this.#data.live();
+    return this.storage.array;
+  }
+
+  reset(): void {
+    fillInOrder(this.rows, this.#data.n);
+  }
+
+  shuffle(words: Uint32Array): void {
+    const data = this.#data;
+    data.live();
+    this.#state.array.set(words);
+    data.guard(() => data.impl.shuffleRows(this.#state, this.storage, data.n));
+    words.set(this.#state.array);
+  }
+
+  dispose(): void {
+    this.storage.dispose();
+    this.#state.dispose();
   }
 }

@@ -271,8 +271,6 @@ async function run(
   const grads: Gradient[] = params.map((p) => ({ backend: resolveBackend(p.backend), storage: Parameter.storages(p).grad, f32: p.dtype === "f32" }));
   const n = train.n;
   const batchSize = Math.min(s.batchSize, n);
-  const order = new Uint32Array(n);
-  fillInOrder(order, n);
   const plateau = scheduler instanceof ReduceLROnPlateau ? scheduler : null;
   const stepper = plateau === null && scheduler !== null ? (scheduler as unknown as { step(): void }) : null;
   const perIterationSchedule = stepper !== null && s.scheduleEvery === "iteration";
@@ -310,15 +308,24 @@ async function run(
   let epochwise = fusible && onEpoch === undefined && scheduler === null && validation === null;
   const perEpoch = Math.ceil(n / batchSize);
   const wholeInOrder = train instanceof ParallelBound && !s.shuffle;
-  /** The epoch's shuffle: the bound data's own where it has one (in WebAssembly memory), the same permutation. */
+  // The epochs' row order: the bound data's own where it keeps one in the backend's
+  // memory (shuffled there and read there by steps(), no copies), else an array here.
+  const own = typeof bound.order === "function" ? bound.order() : null;
+  const array = own === null ? new Uint32Array(n) : null;
+  if (own === null) fillInOrder(array!, n);
+  else own.reset();
+  /** The order's row numbers now (a view into the backend's memory when it is the bound data's). */
+  const rows = (): Uint32Array => array ?? own!.rows;
+  const order = own ?? array!;
+  /** The epoch's shuffle: the same permutation and generator state either way. */
   const shuffleOrder = (): void => {
-    if (typeof bound.shuffle !== "function") {
-      random!.shuffle(order);
+    if (own === null) {
+      random!.shuffle(array!);
       return;
     }
     const state = random!.state();
     const words = Uint32Array.from(state.words);
-    bound.shuffle(order, words);
+    own.shuffle(words);
     random!.setState({ words: [words[0]!, words[1]!, words[2]!, words[3]!], spareNormal: state.spareNormal });
   };
   // The records of one call: no more batches than this fit can run (a short fit does
@@ -449,7 +456,7 @@ async function run(
       }
       const end = Math.min(start + batchSize, n);
       // Workers given every row in order run their whole shards (no indices to send).
-      let loss = wholeInOrder && end - start === n ? (train as ParallelBound).lossAndGradient() : train.lossAndGradient(order, start, end);
+      let loss = wholeInOrder && end - start === n ? (train as ParallelBound).lossAndGradient() : train.lossAndGradient(rows(), start, end);
       if (typeof loss !== "number") loss = await loss;
       const gradNorm = (t.gradNorm = gradientNorm(grads));
       t.lossSum += loss * (end - start);

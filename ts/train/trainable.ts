@@ -53,11 +53,11 @@ export interface BoundData {
    */
   steps?(run: StepsRun, optimizer: Optimizer<object>): number;
   /**
-   * @internal fit's shuffle before an epoch: `order` (the n row numbers) permuted in place
-   * as ts/kernels/rng.ts `shuffle` permutes it with the generator state `words` (4 words,
-   * advanced in place) — in the backend's memory, where that is faster.
+   * @internal fit's row order, kept where the kernels read it (the backend's memory):
+   * fit shuffles it there and gives it to steps() as `run.indices`, which then copies and
+   * checks nothing in JavaScript.
    */
-  shuffle?(order: Uint32Array, words: Uint32Array): void;
+  order?(): RowOrder;
   /** Mean loss over all rows (plus any penalty), without touching gradients. */
   loss(): number;
   /** Frees the resident copy; idempotent. */
@@ -80,9 +80,26 @@ export interface BoundDataset extends BoundData {
   readonly model: Trainable;
 }
 
+/**
+ * @internal The n row numbers of a bound dataset in fit()'s epoch order (BoundData.order),
+ * in the backend's memory; every row in order when made.
+ */
+export interface RowOrder {
+  /** The row numbers (a view into the backend's memory: take it again after any allocation). */
+  readonly rows: Uint32Array;
+  /** Puts every row back in order. */
+  reset(): void;
+  /**
+   * Permutes the rows in place as ts/kernels/rng.ts `shuffle` (Random.shuffle) does with
+   * the generator state `words` (4 words, advanced in place).
+   */
+  shuffle(words: Uint32Array): void;
+}
+
 /** @internal A run of fused training steps (BoundData.steps). */
 export interface StepsRun {
-  readonly indices: Uint32Array;
+  /** The rows: an array (checked and copied in), or this bound data's own order() (neither). */
+  readonly indices: Uint32Array | RowOrder;
   readonly start: number;
   readonly end: number;
   readonly batch: number;

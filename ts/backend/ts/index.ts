@@ -15,7 +15,7 @@ import { SCALARS } from "../../kernels/optim/kernel.ts";
 import { epochs, steps, type Records, type Watch } from "../../kernels/train.ts";
 import { shuffle } from "../../kernels/rng.ts";
 import { tsTensorKernels } from "./tensor.ts";
-import { assertLive, type Backend, type MlpCall, type ModelCall, type RowStorage, type StepPlan, type StepRow, type Storage, type TrainCall } from "../backend.ts";
+import { assertLive, checkTrainRows, type Backend, type MlpCall, type ModelCall, type RowStorage, type StepPlan, type StepRow, type Storage, type TrainCall } from "../backend.ts";
 
 /**
  * The largest typed array this backend asks for: 2³² bytes, the most WebAssembly memory
@@ -135,7 +135,8 @@ function mlpLossAndGradient(call: MlpCall, count: number): number {
 function train(call: TrainCall): number {
   assertLive(call.plan);
   const m = call.model;
-  const order = m.rows.array.subarray(0, call.count);
+  checkTrainRows(call);
+  const order = m.rows.array.subarray(call.first, call.first + call.count);
   const records = { loss: call.losses.array as Float64Array, norm: call.norms.array as Float64Array };
   const kernel = KERNELS[call.kernel];
   const scalars = call.scalars.array as Float64Array;

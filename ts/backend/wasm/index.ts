@@ -5,7 +5,7 @@
 import { bytesPerElement, type ArrayOf, type Dtype } from "../../dtype.ts";
 import { DownhillError, DownhillRangeError, disposedError } from "../../errors.ts";
 import { KERNEL_NAMES, type KernelName } from "../../kernels/optim/index.ts";
-import { assertLive, type Backend, type MlpCall, type ModelCall, type ModelName, type RowStorage, type StepPlan, type StepRow, type Storage, type TrainCall } from "../backend.ts";
+import { assertLive, checkTrainRows, type Backend, type MlpCall, type ModelCall, type ModelName, type RowStorage, type StepPlan, type StepRow, type Storage, type TrainCall } from "../backend.ts";
 import type { Abi, StepCall } from "./abi.ts";
 import { loadAbi } from "./load.ts";
 import { wasmTensorKernels } from "./tensor.ts";
@@ -189,9 +189,10 @@ function train(call: TrainCall): number {
   if (!(rows instanceof WasmRows) || !(call.flags instanceof WasmRows) || (rng !== null && !(rng instanceof WasmRows))) {
     throw new DownhillError("INVALID_ARGUMENT", "Row indices of the ts backend were given to the wasm backend.");
   }
+  checkTrainRows(call);
   return loadAbi().train(m.x.dtype)(
     pointer(m.x), pointer(m.y), m.n, m.d, m.k, MODEL_CODES[m.model], m.bias === null ? 0 : 1, m.loss, m.delta, m.l2, m.l1,
-    rows.ptr, call.count, call.batch, pointer(m.scratch), m.scratch.length,
+    rows.ptr + 4 * call.first, call.count, call.batch, pointer(m.scratch), m.scratch.length,
     (call.plan as WasmPlan).table, KERNEL_CODES.get(call.kernel)!, pointer(call.scalars), call.flags.ptr, call.maxNorm, call.tol,
     pointer(call.losses), pointer(call.norms),
     e === null ? 0 : e.count, rng === null ? 0 : rng.ptr, e === null ? 0 : pointer(e.watch), e === null ? 0 : pointer(e.best),
