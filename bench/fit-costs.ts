@@ -7,7 +7,8 @@
  *   the cost per epoch);
  * - 500 frozen epoch records made alone (the history fit() must return for W3);
  * - W4's data (100 000 × 16, Adam, batch 32, data bound once): one epoch shuffled and one
- *   in order; the difference is the epoch's shuffle (and the scattered rows' cache misses).
+ *   in order; the difference is the epoch's shuffle (and the scattered rows' cache misses);
+ *   and the model's kernel on one 32-row batch (per call, of 1 000 in a row).
  *
  * Each figure is the fastest and the median of RUNS calls after WARMUP, in one process.
  */
@@ -17,16 +18,17 @@ import { EPOCH, SEED_FIT, regressionData, seedData } from "./workloads.ts";
 const ROWS = 100_000;
 const dtype: Dtype = "f32";
 
-async function timed(label: string, runs: number, warmup: number, call: () => unknown): Promise<void> {
+/** Times `call` RUNS times after `warmup` calls; `per` > 1 reports each figure divided by it (a call that loops `per` times). */
+async function timed(label: string, runs: number, warmup: number, call: () => unknown, per = 1): Promise<void> {
   for (let i = 0; i < warmup; i++) await call();
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
     await call();
-    times.push(performance.now() - started);
+    times.push((performance.now() - started) / per);
   }
   times.sort((a, b) => a - b);
-  const us = (ms: number) => (ms >= 1 ? `${ms.toFixed(2)} ms` : `${(ms * 1000).toFixed(1)} µs`);
+  const us = (ms: number) => (ms >= 1 ? `${ms.toFixed(2)} ms` : ms >= 0.001 ? `${(ms * 1000).toFixed(1)} µs` : `${(ms * 1e6).toFixed(0)} ns`);
   console.log(`${label.padEnd(58)} fastest ${us(times[0]!).padStart(9)}   median ${us(times[runs >> 1]!).padStart(9)}`);
 }
 
@@ -54,6 +56,12 @@ const bound = model.bind(toDataset({ data: big.X, shape: [big.n, big.d] }, big.y
 const epoch: FitOptions = { optimizer: "adam", optimizerOptions: { lr: EPOCH.lr }, batchSize: EPOCH.batchSize, epochs: 1, tol: null };
 await timed(`W4 data, fit() of one epoch, shuffled (${dtype})`, 60, 10, () => fit(model, bound, { ...epoch, seed: EPOCH.seed }));
 await timed(`W4 data, fit() of one epoch, rows in order (${dtype})`, 60, 10, () => fit(model, bound, { ...epoch, shuffle: false }));
+// One of the epoch's 3 125 batches alone: the model's kernel on 32 rows (the same rows
+// each time, so in cache), through the bound data's public call.
+const batch = Uint32Array.from({ length: EPOCH.batchSize }, (_, i) => i * 7);
+await timed(`W4 data, lossAndGradient of one ${EPOCH.batchSize}-row batch (${dtype})`, 200, 20, () => {
+  for (let i = 0; i < 1000; i++) bound.lossAndGradient(batch, 0, batch.length);
+}, 1000);
 bound.dispose();
 model.dispose();
 smallData.dispose();

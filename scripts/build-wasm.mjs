@@ -41,19 +41,27 @@ const APT_PACKAGES = ["rustc", "cargo", "libstd-rust-dev-wasm32"];
 // binaryen cannot detect features here: the rustc 1.63 module carries no target_features
 // section, so we must tell wasm-opt exactly what the input uses. Enabling a feature also
 // allows the optimizer to *emit* it, so we try the smallest set first and widen only if the
-// input does not validate. Sets follow what rustc's generic wasm32 CPU enables over time.
+// input does not validate. Sets follow what rustc's generic wasm32 CPU enables over time,
+// plus our explicit +simd128 and +bulk-memory (see TARGET_FEATURES).
 const WASM_OPT_FEATURE_SETS = [
-  // rustc <= 1.69 (LLVM <= 15): MVP + our explicit +simd128.
-  ["--mvp-features", "--enable-simd"],
+  // rustc <= 1.69 (LLVM <= 15): MVP + ours.
+  ["--mvp-features", "--enable-simd", "--enable-bulk-memory"],
   // rustc 1.70+ (LLVM 16+): generic CPU adds sign-ext and mutable-globals.
-  ["--mvp-features", "--enable-simd", "--enable-sign-ext", "--enable-mutable-globals"],
-  // rustc 1.82+/1.87+: also multivalue, reference-types, bulk-memory, nontrapping fptoint.
+  ["--mvp-features", "--enable-simd", "--enable-bulk-memory", "--enable-sign-ext", "--enable-mutable-globals"],
+  // rustc 1.82+/1.87+: also multivalue, reference-types, bulk-memory-opt, nontrapping fptoint.
   [
     "--mvp-features", "--enable-simd", "--enable-sign-ext", "--enable-mutable-globals",
     "--enable-multivalue", "--enable-reference-types", "--enable-bulk-memory",
     "--enable-bulk-memory-opt", "--enable-nontrapping-float-to-int",
   ],
 ];
+
+// 128-bit SIMD for the kernels; bulk memory so that the kernels' memset and memcpy (a
+// model's per-batch lane buffer is zeroed on every step) are one memory.fill or
+// memory.copy instruction each, which engines run natively, instead of compiler_builtins'
+// loops of 4-byte stores. Every engine with WebAssembly SIMD has bulk memory: it shipped
+// before SIMD in each of them.
+const TARGET_FEATURES = "+simd128,+bulk-memory";
 
 // ---------------------------------------------------------------------------------------------
 // small helpers
@@ -248,11 +256,11 @@ function cargoEnv(tc) {
   env.CARGO_TARGET_DIR = TARGET_DIR;
   // Append rather than replace the user's flags. CARGO_ENCODED_RUSTFLAGS wins over RUSTFLAGS
   // in cargo, so extend whichever one is in effect.
-  const simd = "-C target-feature=+simd128";
+  const features = `-C target-feature=${TARGET_FEATURES}`;
   if (env.CARGO_ENCODED_RUSTFLAGS) {
-    env.CARGO_ENCODED_RUSTFLAGS += "\x1f-C\x1ftarget-feature=+simd128";
+    env.CARGO_ENCODED_RUSTFLAGS += `\x1f-C\x1ftarget-feature=${TARGET_FEATURES}`;
   } else {
-    env.RUSTFLAGS = env.RUSTFLAGS ? `${env.RUSTFLAGS} ${simd}` : simd;
+    env.RUSTFLAGS = env.RUSTFLAGS ? `${env.RUSTFLAGS} ${features}` : features;
   }
   return env;
 }
