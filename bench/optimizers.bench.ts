@@ -12,6 +12,7 @@ import type { Storage } from "../ts/backend/backend.ts";
 import { wasmBackend } from "../ts/backend/wasm/index.ts";
 import { FLAG_NEW_STATE, SCALARS } from "../ts/kernels/optim/kernel.ts";
 import { ADAM_DEFAULTS, prepareAdam } from "../ts/optim/adam.ts";
+import { Powers } from "../ts/optim/power.ts";
 import { once, type Case, type Contender, type Running } from "./harness.ts";
 import { plainStep, roundingProbe } from "./peers/plain.ts";
 import { tfjsStep } from "./peers/tfjs.ts";
@@ -96,10 +97,11 @@ function kernelStep(optimizer: "Adam" | "SGD momentum", dtype: Dtype, data: Step
       const options = { ...ADAM_DEFAULTS, lr: ADAM.lr, betas: [ADAM.beta1, ADAM.beta2] as const, eps: ADAM.eps };
       if (!adam) scalars.set([SGD_MOMENTUM.lr, SGD_MOMENTUM.momentum, 1, 0]);
       let t = 0;
+      const powers = new Powers();
       const run = adam
         ? () => {
             t++;
-            const flags = prepareAdam(options, false, t, scalars);
+            const flags = prepareAdam(options, false, t, scalars, powers, 0);
             wasmBackend.step("adam", plan, scalars, t === 1 ? flags | FLAG_NEW_STATE : flags);
           }
         : () => {

@@ -17,6 +17,7 @@ import { MSE } from "../ts/kernels/model/linear.ts";
 import { fillInOrder } from "../ts/train/batch.ts";
 import { FLAG_NEW_STATE, SCALARS } from "../ts/kernels/optim/kernel.ts";
 import { ADAM_DEFAULTS, prepareAdam } from "../ts/optim/adam.ts";
+import { Powers } from "../ts/optim/power.ts";
 import { once, type Case, type Contender, type Running } from "./harness.ts";
 import { tfjsEpoch, tfjsGradient, tfjsSeedFit } from "./peers/tfjs.ts";
 import {
@@ -160,6 +161,8 @@ function kernelLoop(dtype: Dtype, data: Regression, kind: Kind): Contender {
       const [scalars, losses, norms] = [f64(steps * SCALARS), f64(steps), f64(steps)];
       const train = { model: { ...call, rows: all }, first: 0, count: n, batch, kernel: "adam" as const, plan, scalars, flags, maxNorm: NaN, tol: 0, losses, norms, epochs: null };
       const step = new Float64Array(SCALARS);
+      // As an Adam's: the powers of β carried from step to step (ts/optim/power.ts).
+      const powers = new Powers();
       return {
         run: () => {
           for (const m of moments) m.array.fill(0);
@@ -168,7 +171,7 @@ function kernelLoop(dtype: Dtype, data: Regression, kind: Kind): Contender {
           wasmBackend.shuffleRows(state, all, n);
           const [s, f] = [scalars.array, flags.array];
           for (let t = 1; t <= steps; t++) {
-            const bits = prepareAdam(options, false, t, step);
+            const bits = prepareAdam(options, false, t, step, powers, 0);
             f[t - 1] = t === 1 ? bits | FLAG_NEW_STATE : bits;
             s.set(step, (t - 1) * SCALARS);
           }

@@ -8,6 +8,7 @@
  */
 import { FLAG_AMSGRAD, FLAG_DECOUPLED, FLAG_MAXIMIZE } from "../kernels/optim/kernel.ts";
 import { checkBetas, checkBoolean, checkNumber } from "../options.ts";
+import { Powers } from "./power.ts";
 import { Optimizer, type CommonOptions, type ParamGroupInput, type ParamInput } from "./optimizer.ts";
 
 /** The options Adam and AdamW share. */
@@ -70,12 +71,13 @@ export function adamStateNeeded(o: Readonly<AdamCoreOptions>): readonly boolean[
 
 /**
  * Scalars of the adam kernel for step `step`, computed in f64 as torch computes them in
- * Python floats (`step_size = lr / bias_correction1`, `sqrt(bias_correction2)`).
+ * Python floats (`step_size = lr / bias_correction1`, `sqrt(bias_correction2)`); the
+ * powers of β come from `powers` (param group `group`'s).
  */
-export function prepareAdam(o: Readonly<AdamCoreOptions>, decoupled: boolean, step: number, s: Float64Array): number {
+export function prepareAdam(o: Readonly<AdamCoreOptions>, decoupled: boolean, step: number, s: Float64Array, powers: Powers, group: number): number {
   const [beta1, beta2] = o.betas;
-  const biasCorrection1 = 1 - beta1 ** step;
-  const biasCorrection2 = 1 - beta2 ** step;
+  const biasCorrection1 = 1 - powers.of(group, 0, beta1, step);
+  const biasCorrection2 = 1 - powers.of(group, 1, beta2, step);
   s[0] = beta1;
   s[1] = beta2;
   s[2] = o.eps;
@@ -98,7 +100,9 @@ export class Adam extends Optimizer<AdamOptions> {
     return adamStateNeeded(o);
   }
 
-  protected prepare(o: Readonly<AdamOptions>, step: number, s: Float64Array): number {
-    return prepareAdam(o, o.decoupledWeightDecay, step, s);
+  readonly #powers = new Powers();
+
+  protected prepare(o: Readonly<AdamOptions>, step: number, s: Float64Array, group: number): number {
+    return prepareAdam(o, o.decoupledWeightDecay, step, s, this.#powers, group);
   }
 }

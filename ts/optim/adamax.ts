@@ -6,6 +6,7 @@
  */
 import { FLAG_MAXIMIZE } from "../kernels/optim/kernel.ts";
 import { checkBetas, checkBoolean, checkNumber } from "../options.ts";
+import { Powers } from "./power.ts";
 import { Optimizer, type CommonOptions, type ParamGroupInput, type ParamInput } from "./optimizer.ts";
 
 /** Options of {@link Adamax}: torch.optim.Adamax's, in camelCase. */
@@ -54,9 +55,11 @@ export class Adamax extends Optimizer<AdamaxOptions> {
     return [true, true];
   }
 
-  protected prepare(o: Readonly<AdamaxOptions>, step: number, s: Float64Array): number {
+  readonly #powers = new Powers();
+
+  protected prepare(o: Readonly<AdamaxOptions>, step: number, s: Float64Array, group: number): number {
     const [beta1, beta2] = o.betas;
-    const biasCorrection = 1 - beta1 ** step;
+    const biasCorrection = 1 - this.#powers.of(group, 0, beta1, step);
     s[0] = beta1;
     s[1] = beta2;
     s[2] = o.eps;

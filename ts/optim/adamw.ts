@@ -6,6 +6,7 @@
  * weight decay). Default weightDecay 1e-2.
  */
 import { ADAM_STATE, adamStateNeeded, prepareAdam, validateAdamCore, type AdamCoreOptions } from "./adam.ts";
+import { Powers } from "./power.ts";
 import { Optimizer, type CommonOptions, type ParamGroupInput, type ParamInput } from "./optimizer.ts";
 
 /** Options of {@link AdamW}: torch.optim.AdamW's, in camelCase. */
@@ -34,7 +35,9 @@ export class AdamW extends Optimizer<AdamWOptions> {
     return adamStateNeeded(o);
   }
 
-  protected prepare(o: Readonly<AdamWOptions>, step: number, s: Float64Array): number {
-    return prepareAdam(o, true, step, s);
+  readonly #powers = new Powers();
+
+  protected prepare(o: Readonly<AdamWOptions>, step: number, s: Float64Array, group: number): number {
+    return prepareAdam(o, true, step, s, this.#powers, group);
   }
 }

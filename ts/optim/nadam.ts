@@ -10,6 +10,7 @@
  */
 import { FLAG_DECOUPLED, FLAG_MAXIMIZE } from "../kernels/optim/kernel.ts";
 import { checkBetas, checkBoolean, checkNumber } from "../options.ts";
+import { Powers } from "./power.ts";
 import { Optimizer, type CommonOptions, type ParamGroupInput, type ParamInput } from "./optimizer.ts";
 
 /** Options of {@link NAdam}: torch.optim.NAdam's, in camelCase. */
@@ -57,6 +58,7 @@ function validate(argument: string, o: NAdamOptions): NAdamOptions {
 export class NAdam extends Optimizer<NAdamOptions> {
   /** `mu_1·…·mu_t` per param group, as torch's state["mu_product"]. */
   readonly #muProducts: number[] = [];
+  readonly #powers = new Powers();
 
   constructor(
     params: readonly ParamInput[] | readonly ParamGroupInput<NAdamOptions>[],
@@ -81,7 +83,7 @@ export class NAdam extends Optimizer<NAdamOptions> {
   protected prepare(o: Readonly<NAdamOptions>, step: number, s: Float64Array, group: number): number {
     const [beta1, beta2] = o.betas;
     const { lr, weightDecay, momentumDecay } = o;
-    const biasCorrection2 = 1 - beta2 ** step;
+    const biasCorrection2 = 1 - this.#powers.of(group, 1, beta2, step);
     const mu = beta1 * (1 - 0.5 * 0.96 ** (step * momentumDecay));
     const muNext = beta1 * (1 - 0.5 * 0.96 ** ((step + 1) * momentumDecay));
     const muProduct = (step === 1 ? 1 : this.#muProducts[group]!) * mu;

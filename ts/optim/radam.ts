@@ -9,6 +9,7 @@
  */
 import { FLAG_DECOUPLED, FLAG_MAXIMIZE } from "../kernels/optim/kernel.ts";
 import { checkBetas, checkBoolean, checkNumber } from "../options.ts";
+import { Powers } from "./power.ts";
 import { Optimizer, type CommonOptions, type ParamGroupInput, type ParamInput } from "./optimizer.ts";
 
 /** Options of {@link RAdam}: torch.optim.RAdam's, in camelCase. */
@@ -61,14 +62,17 @@ export class RAdam extends Optimizer<RAdamOptions> {
     return [true, true];
   }
 
-  protected prepare(o: Readonly<RAdamOptions>, step: number, s: Float64Array): number {
+  readonly #powers = new Powers();
+
+  protected prepare(o: Readonly<RAdamOptions>, step: number, s: Float64Array, group: number): number {
     const [beta1, beta2] = o.betas;
     const { lr, weightDecay } = o;
-    const biasCorrection1 = 1 - beta1 ** step;
-    const biasCorrection2 = 1 - beta2 ** step;
+    const beta2Power = this.#powers.of(group, 1, beta2, step);
+    const biasCorrection1 = 1 - this.#powers.of(group, 0, beta1, step);
+    const biasCorrection2 = 1 - beta2Power;
     // The length of the approximated simple moving average, and its limit.
     const rhoInf = 2 / (1 - beta2) - 1;
-    const rhoT = rhoInf - (2 * step * beta2 ** step) / biasCorrection2;
+    const rhoT = rhoInf - (2 * step * beta2Power) / biasCorrection2;
     const decoupled = o.decoupledWeightDecay;
     s[0] = beta1;
     s[1] = beta2;
