@@ -22,6 +22,14 @@ pub trait Float:
     fn sqrt(self) -> Self;
     /// |x|, exact (clears the sign bit, like torch.abs).
     fn abs(self) -> Self;
+    /// crate/src/model/affine.rs `chunk_dots`: each row's dot product over the first
+    /// `whole` columns (whole LANES-wide chunks) in lane_sum's order. f32 in WebAssembly
+    /// runs `chunk_dots_f32x4` instead, with the same bits.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn chunk_dots(x: &[Self], d: usize, whole: usize, rows: &[u32], w: &[Self], lanes: &mut [Self], z: &mut [Self]) {
+        crate::model::affine::chunk_dots(x, d, whole, rows, w, lanes, z)
+    }
 }
 
 impl Float for f32 {
@@ -42,6 +50,11 @@ impl Float for f32 {
     #[inline(always)]
     fn abs(self) -> Self {
         f32::abs(self)
+    }
+    #[cfg(target_arch = "wasm32")]
+    #[inline(always)]
+    fn chunk_dots(x: &[Self], d: usize, whole: usize, rows: &[u32], w: &[Self], _lanes: &mut [Self], z: &mut [Self]) {
+        crate::model::affine::chunk_dots_f32x4(x, d, whole, rows, w, z)
     }
 }
 

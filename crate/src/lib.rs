@@ -17,3 +17,27 @@ pub mod reduce;
 pub mod rng;
 pub mod tensor;
 pub mod train;
+
+/// Loads and stores of 4 f32 lanes for the kernels written with WebAssembly SIMD
+/// intrinsics (crate/src/model/affine.rs `chunk_dots_f32x4`): the intrinsics take raw
+/// pointers, these take slices and check their length.
+#[cfg(target_arch = "wasm32")]
+pub(crate) mod simd {
+    use core::arch::wasm32::{v128, v128_load, v128_store};
+
+    /// The first 4 values of `x`.
+    #[inline(always)]
+    pub fn load(x: &[f32]) -> v128 {
+        let x = &x[..4];
+        // SAFETY: `x` is 16 readable bytes; v128_load reads them unaligned.
+        unsafe { v128_load(x.as_ptr() as *const v128) }
+    }
+
+    /// Writes `v` over the first 4 values of `out`.
+    #[inline(always)]
+    pub fn store(out: &mut [f32], v: v128) {
+        let out = &mut out[..4];
+        // SAFETY: `out` is 16 writable bytes, borrowed mutably here; v128_store writes unaligned.
+        unsafe { v128_store(out.as_mut_ptr() as *mut v128, v) }
+    }
+}

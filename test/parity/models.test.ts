@@ -129,6 +129,9 @@ describe("model kernels: wasm and ts give the same bits", () => {
         check({ name, dtype, n: 17, d: 9, k: 3, batch: 8, seed: 11 }); // batches of 8, 8, 1
         check({ name, dtype, n: 5, d: 1, k: 2, batch: 1, seed: 12 });
         check({ name, dtype, n: 1000, d: 17, k: 4, batch: 64, seed: 13 }); // last batch of 40
+        // Wider rows: the f32 wasm kernel keeps up to 4 whole 8-column chunks in registers
+        // and loops over more (crate/src/model/affine.rs dots_f32x4), 4 rows at a time.
+        for (const d of [24, 31, 32, 39, 40, 41, 67]) check({ name, dtype, n: 23, d, k: 3, batch: 11, seed: 14 + d });
       }
     });
   }

@@ -197,11 +197,10 @@ const TILE: usize = 64;
 
 /// `forward` (k = 1) for the (at most TILE) rows `rows`: each dot product summed in
 /// lane_sum's order (crate/src/loss/sum.rs), `lane_sum(d, |j| x[i, j] · w[j])`, bit for
-/// bit. The rows' 8 lanes are summed over the whole 8-column chunks first and stored in
-/// `lanes` (LANES · TILE values, or none when d < LANES), then combined: summed in the
-/// same loop, LLVM would vectorize the combination instead, packing lanes j and j + 4
-/// into one vector that it fills element by element. Without a whole chunk every lane is
-/// +0 and so is their combination: the tail starts from +0, as lane_sum's does.
+/// bit: the whole 8-column chunks by `Float::chunk_dots` (which may use `lanes`, LANES ·
+/// TILE values, or none when d < LANES), then the tail columns. Without a whole chunk
+/// every lane is +0 and so is their combination: the tail starts from +0, as lane_sum's
+/// does.
 fn forward_tile<T: Float>(batch: &Batch<T>, rows: &[u32], w: &[T], b: &[T], lanes: &mut [T], z: &mut [T], target: &mut [T]) {
     let d = batch.d;
     let whole = d - d % LANES;
@@ -211,19 +210,7 @@ fn forward_tile<T: Float>(batch: &Batch<T>, rows: &[u32], w: &[T], b: &[T], lane
             *v = T::ZERO;
         }
     } else {
-        for (&row, out) in rows.iter().zip(lanes.chunks_exact_mut(LANES)) {
-            let start = row as usize * d;
-            let mut acc = [T::ZERO; LANES];
-            for (x, y) in batch.x[start..start + whole].chunks_exact(LANES).zip(w.chunks_exact(LANES)) {
-                for j in 0..LANES {
-                    acc[j] = acc[j] + x[j] * y[j];
-                }
-            }
-            out.copy_from_slice(&acc);
-        }
-        for (z, acc) in z.iter_mut().zip(lanes.chunks_exact(LANES)) {
-            *z = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-        }
+        T::chunk_dots(batch.x, d, whole, rows, w, lanes, z);
     }
     let tail = &w[whole..];
     match tail.len() {
@@ -243,6 +230,93 @@ fn forward_tile<T: Float>(batch: &Batch<T>, rows: &[u32], w: &[T], b: &[T], lane
     }
     for (t, &row) in target.iter_mut().zip(rows) {
         *t = batch.y[row as usize];
+    }
+}
+
+/// `z[r] = lane_sum(whole, |j| x[i, j] · w[j])` for each row i = `rows[r]` of the `d`
+/// columns of `x`, over its first `whole` columns (a multiple of LANES): each row's 8 lanes
+/// summed over its chunks and stored in `lanes` (LANES values per row), then combined.
+/// (Summed in the same loop, LLVM would vectorize the combination instead, packing lanes
+/// j and j + 4 into one vector that it fills element by element.)
+pub(crate) fn chunk_dots<T: Float>(x: &[T], d: usize, whole: usize, rows: &[u32], w: &[T], lanes: &mut [T], z: &mut [T]) {
+    for (&row, out) in rows.iter().zip(lanes.chunks_exact_mut(LANES)) {
+        let start = row as usize * d;
+        let mut acc = [T::ZERO; LANES];
+        for (x, y) in x[start..start + whole].chunks_exact(LANES).zip(w[..whole].chunks_exact(LANES)) {
+            for j in 0..LANES {
+                acc[j] = acc[j] + x[j] * y[j];
+            }
+        }
+        out.copy_from_slice(&acc);
+    }
+    for (z, acc) in z.iter_mut().zip(lanes.chunks_exact(LANES)) {
+        *z = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    }
+}
+
+/// `chunk_dots` for f32 with WebAssembly SIMD, the same operations on the same values:
+/// a row's 8 lanes are two f32x4 (lanes 0–3 and 4–7) summed over its chunks; four rows'
+/// lanes are then combined together by shuffles that pair neighbouring lanes, (a₀ + a₁)
+/// and (a₂ + a₃), then those pairs, then the two halves, as lane_sum does, and the four
+/// sums stored at once. LLVM does not find this combination itself (it combines each row
+/// with scalar adds). Up to 4 chunks (32 columns) the chunk count is fixed at compile
+/// time, so that the weights stay in registers and the loop over chunks unrolls.
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn chunk_dots_f32x4(x: &[f32], d: usize, whole: usize, rows: &[u32], w: &[f32], z: &mut [f32]) {
+    match whole / LANES {
+        1 => dots_f32x4::<1>(x, d, whole, rows, w, z),
+        2 => dots_f32x4::<2>(x, d, whole, rows, w, z),
+        3 => dots_f32x4::<3>(x, d, whole, rows, w, z),
+        4 => dots_f32x4::<4>(x, d, whole, rows, w, z),
+        _ => dots_f32x4::<0>(x, d, whole, rows, w, z),
+    }
+}
+
+/// `chunk_dots_f32x4` for C chunks, or any number when C is 0.
+#[cfg(target_arch = "wasm32")]
+fn dots_f32x4<const C: usize>(x: &[f32], d: usize, whole: usize, rows: &[u32], w: &[f32], z: &mut [f32]) {
+    use crate::simd::{load, store};
+    use core::arch::wasm32::{f32x4_add, f32x4_extract_lane, f32x4_mul, f32x4_splat, i32x4_shuffle, v128};
+    let whole = if C > 0 { C * LANES } else { whole };
+    let w = &w[..whole];
+    let zero = f32x4_splat(0.0);
+    let mut weights = [(zero, zero); C];
+    for (held, y) in weights.iter_mut().zip(w.chunks_exact(LANES)) {
+        *held = (load(y), load(&y[4..]));
+    }
+    // Row i's lanes: lo = lanes 0–3, hi = lanes 4–7, each summed from +0 over the chunks.
+    let row_lanes = |i: u32| -> (v128, v128) {
+        let start = i as usize * d;
+        let xs = &x[start..start + whole];
+        let (mut lo, mut hi) = (zero, zero);
+        if C > 0 {
+            for (c, &(wlo, whi)) in weights.iter().enumerate() {
+                let xc = &xs[c * LANES..(c + 1) * LANES];
+                lo = f32x4_add(lo, f32x4_mul(load(xc), wlo));
+                hi = f32x4_add(hi, f32x4_mul(load(&xc[4..]), whi));
+            }
+        } else {
+            for (xc, y) in xs.chunks_exact(LANES).zip(w.chunks_exact(LANES)) {
+                lo = f32x4_add(lo, f32x4_mul(load(xc), load(y)));
+                hi = f32x4_add(hi, f32x4_mul(load(&xc[4..]), load(&y[4..])));
+            }
+        }
+        (lo, hi)
+    };
+    // (a₀ + a₁, a₂ + a₃, b₀ + b₁, b₂ + b₃).
+    let pairs = |a: v128, b: v128| f32x4_add(i32x4_shuffle::<0, 2, 4, 6>(a, b), i32x4_shuffle::<1, 3, 5, 7>(a, b));
+    let mut quads = rows.chunks_exact(4).zip(z.chunks_exact_mut(4));
+    for (r, z) in &mut quads {
+        let ((l0, h0), (l1, h1), (l2, h2), (l3, h3)) = (row_lanes(r[0]), row_lanes(r[1]), row_lanes(r[2]), row_lanes(r[3]));
+        let lo = pairs(pairs(l0, l1), pairs(l2, l3));
+        let hi = pairs(pairs(h0, h1), pairs(h2, h3));
+        store(z, f32x4_add(lo, hi));
+    }
+    let whole_quads = rows.len() - rows.len() % 4;
+    for (&i, z) in rows[whole_quads..].iter().zip(&mut z[whole_quads..]) {
+        let (lo, hi) = row_lanes(i);
+        let halves = pairs(pairs(lo, hi), pairs(lo, hi));
+        *z = f32x4_extract_lane::<0>(halves) + f32x4_extract_lane::<1>(halves);
     }
 }
 
