@@ -23,8 +23,8 @@ pub trait Float:
     /// |x|, exact (clears the sign bit, like torch.abs).
     fn abs(self) -> Self;
     /// crate/src/model/affine.rs `chunk_dots`: each row's dot product over the first
-    /// `whole` columns (whole LANES-wide chunks) in lane_sum's order. f32 in WebAssembly
-    /// runs `chunk_dots_f32x4` instead, with the same bits.
+    /// `whole` columns (whole LANES-wide chunks) in lane_sum's order. In WebAssembly, f32
+    /// and f64 run `chunk_dots_f32x4` and `chunk_dots_f64x2` instead, with the same bits.
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
     fn chunk_dots(x: &[Self], d: usize, whole: usize, rows: &[u32], w: &[Self], lanes: &mut [Self], z: &mut [Self]) {
@@ -76,6 +76,11 @@ impl Float for f64 {
     #[inline(always)]
     fn abs(self) -> Self {
         f64::abs(self)
+    }
+    #[cfg(target_arch = "wasm32")]
+    #[inline(always)]
+    fn chunk_dots(x: &[Self], d: usize, whole: usize, rows: &[u32], w: &[Self], _lanes: &mut [Self], z: &mut [Self]) {
+        crate::model::affine::chunk_dots_f64x2(x, d, whole, rows, w, z)
     }
 }
 

@@ -18,25 +18,37 @@ pub mod rng;
 pub mod tensor;
 pub mod train;
 
-/// Loads and stores of 4 f32 lanes for the kernels written with WebAssembly SIMD
-/// intrinsics (crate/src/model/affine.rs `chunk_dots_f32x4`): the intrinsics take raw
-/// pointers, these take slices and check their length.
+/// Loads and stores of one 16-byte vector (4 f32 or 2 f64 lanes) for the kernels written
+/// with WebAssembly SIMD intrinsics (crate/src/model/affine.rs `chunk_dots_f32x4`,
+/// `chunk_dots_f64x2`): the intrinsics take raw pointers, these take slices and check
+/// their length.
 #[cfg(target_arch = "wasm32")]
 pub(crate) mod simd {
     use core::arch::wasm32::{v128, v128_load, v128_store};
 
-    /// The first 4 values of `x`.
+    /// The element types a vector holds 16 bytes of.
+    pub trait Lane: Copy {
+        const PER_VECTOR: usize;
+    }
+    impl Lane for f32 {
+        const PER_VECTOR: usize = 4;
+    }
+    impl Lane for f64 {
+        const PER_VECTOR: usize = 2;
+    }
+
+    /// The first 16 bytes of `x`.
     #[inline(always)]
-    pub fn load(x: &[f32]) -> v128 {
-        let x = &x[..4];
+    pub fn load<T: Lane>(x: &[T]) -> v128 {
+        let x = &x[..T::PER_VECTOR];
         // SAFETY: `x` is 16 readable bytes; v128_load reads them unaligned.
         unsafe { v128_load(x.as_ptr() as *const v128) }
     }
 
-    /// Writes `v` over the first 4 values of `out`.
+    /// Writes `v` over the first 16 bytes of `out`.
     #[inline(always)]
-    pub fn store(out: &mut [f32], v: v128) {
-        let out = &mut out[..4];
+    pub fn store<T: Lane>(out: &mut [T], v: v128) {
+        let out = &mut out[..T::PER_VECTOR];
         // SAFETY: `out` is 16 writable bytes, borrowed mutably here; v128_store writes unaligned.
         unsafe { v128_store(out.as_mut_ptr() as *mut v128, v) }
     }

@@ -320,6 +320,74 @@ fn dots_f32x4<const C: usize>(x: &[f32], d: usize, whole: usize, rows: &[u32], w
     }
 }
 
+/// `chunk_dots` for f64 with WebAssembly SIMD, the same operations on the same values:
+/// a row's 8 lanes are four f64x2 (lanes 0–1, 2–3, 4–5, 6–7) summed over its chunks; two
+/// rows' lanes are then combined together: shuffles pair each vector's two lanes, giving
+/// (a₀ + a₁) … (a₆ + a₇) for both rows, then ((a₀ + a₁) + (a₂ + a₃)) + ((a₄ + a₅) + (a₆ +
+/// a₇)) as lane_sum adds them, and one store for the two sums. Up to 4 chunks the chunk
+/// count is fixed at compile time, as in `chunk_dots_f32x4`.
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn chunk_dots_f64x2(x: &[f64], d: usize, whole: usize, rows: &[u32], w: &[f64], z: &mut [f64]) {
+    match whole / LANES {
+        1 => dots_f64x2::<1>(x, d, whole, rows, w, z),
+        2 => dots_f64x2::<2>(x, d, whole, rows, w, z),
+        3 => dots_f64x2::<3>(x, d, whole, rows, w, z),
+        4 => dots_f64x2::<4>(x, d, whole, rows, w, z),
+        _ => dots_f64x2::<0>(x, d, whole, rows, w, z),
+    }
+}
+
+/// `chunk_dots_f64x2` for C chunks, or any number when C is 0.
+#[cfg(target_arch = "wasm32")]
+fn dots_f64x2<const C: usize>(x: &[f64], d: usize, whole: usize, rows: &[u32], w: &[f64], z: &mut [f64]) {
+    use crate::simd::{load, store};
+    use core::arch::wasm32::{f64x2_add, f64x2_extract_lane, f64x2_mul, f64x2_splat, i64x2_shuffle, v128};
+    let whole = if C > 0 { C * LANES } else { whole };
+    let w = &w[..whole];
+    let zero = f64x2_splat(0.0);
+    let mut weights = [[zero; 4]; C];
+    for (held, y) in weights.iter_mut().zip(w.chunks_exact(LANES)) {
+        *held = [load(y), load(&y[2..]), load(&y[4..]), load(&y[6..])];
+    }
+    // Row i's lanes as four vectors, each summed from +0 over the chunks.
+    let row_lanes = |i: u32| -> [v128; 4] {
+        let start = i as usize * d;
+        let xs = &x[start..start + whole];
+        let mut acc = [zero; 4];
+        let mut add = |xc: &[f64], y: [v128; 4]| {
+            for (v, (a, y)) in acc.iter_mut().zip(y.iter()).enumerate() {
+                *a = f64x2_add(*a, f64x2_mul(load(&xc[2 * v..]), *y));
+            }
+        };
+        if C > 0 {
+            for (c, &y) in weights.iter().enumerate() {
+                add(&xs[c * LANES..(c + 1) * LANES], y);
+            }
+        } else {
+            for (xc, y) in xs.chunks_exact(LANES).zip(w.chunks_exact(LANES)) {
+                add(xc, [load(y), load(&y[2..]), load(&y[4..]), load(&y[6..])]);
+            }
+        }
+        acc
+    };
+    // (a₀ + a₁, b₀ + b₁).
+    let pairs = |a: v128, b: v128| f64x2_add(i64x2_shuffle::<0, 2>(a, b), i64x2_shuffle::<1, 3>(a, b));
+    // Two rows' lane sums, side by side.
+    let sums = |r: [v128; 4], s: [v128; 4]| {
+        let (p01, p23, p45, p67) = (pairs(r[0], s[0]), pairs(r[1], s[1]), pairs(r[2], s[2]), pairs(r[3], s[3]));
+        f64x2_add(f64x2_add(p01, p23), f64x2_add(p45, p67))
+    };
+    let mut twos = rows.chunks_exact(2).zip(z.chunks_exact_mut(2));
+    for (r, z) in &mut twos {
+        store(z, sums(row_lanes(r[0]), row_lanes(r[1])));
+    }
+    if rows.len() % 2 == 1 {
+        let last = rows.len() - 1;
+        let lanes = row_lanes(rows[last]);
+        z[last] = f64x2_extract_lane::<0>(sums(lanes, lanes));
+    }
+}
+
 /// `z[r] = ((z[r] + x[i, c]·w[0]) + x[i, c + 1]·w[1]) + …` over the last R (< LANES)
 /// columns c of each row i of `rows`, lane_sum's tail; R fixed so that the loop over the
 /// columns unrolls (a loop of a few iterations per row costs more than its arithmetic).
