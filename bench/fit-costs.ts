@@ -8,11 +8,14 @@
  * - 500 frozen epoch records made alone (the history fit() must return for W3);
  * - W4's data (100 000 × 16, Adam, batch 32, data bound once): one epoch shuffled and one
  *   in order; the difference is the epoch's shuffle (and the scattered rows' cache misses);
- *   and the model's kernel on one 32-row batch (per call, of 1 000 in a row).
+ *   the shuffle alone; and the model's kernel on one 32-row batch (per call, of 1 000 in a
+ *   row).
  *
  * Each figure is the fastest and the median of RUNS calls after WARMUP, in one process.
  */
-import { LinearRegression, fit, toDataset, type Dtype, type FitOptions } from "../ts/index.ts";
+import { LinearRegression, Random, fit, toDataset, type Dtype, type FitOptions } from "../ts/index.ts";
+import { wasmBackend } from "../ts/backend/wasm/index.ts";
+import { fillInOrder } from "../ts/train/batch.ts";
 import { EPOCH, SEED_FIT, regressionData, seedData } from "./workloads.ts";
 
 const ROWS = 100_000;
@@ -56,6 +59,15 @@ const bound = model.bind(toDataset({ data: big.X, shape: [big.n, big.d] }, big.y
 const epoch: FitOptions = { optimizer: "adam", optimizerOptions: { lr: EPOCH.lr }, batchSize: EPOCH.batchSize, epochs: 1, tol: null };
 await timed(`W4 data, fit() of one epoch, shuffled (${dtype})`, 60, 10, () => fit(model, bound, { ...epoch, seed: EPOCH.seed }));
 await timed(`W4 data, fit() of one epoch, rows in order (${dtype})`, 60, 10, () => fit(model, bound, { ...epoch, shuffle: false }));
+// The epoch's shuffle alone: fit()'s row order permuted in WebAssembly memory
+// (crate/src/rng.rs), as fit() does before each shuffled epoch.
+const order = wasmBackend.allocRows(ROWS);
+const state = wasmBackend.allocRows(4);
+state.array.set(new Random(EPOCH.seed).state().words);
+fillInOrder(order.array, ROWS);
+await timed(`W4 data, the epoch's shuffle of ${ROWS} rows alone (wasm)`, 200, 20, () => wasmBackend.shuffleRows(state, order, ROWS));
+order.dispose();
+state.dispose();
 // One of the epoch's 3 125 batches alone: the model's kernel on 32 rows (the same rows
 // each time, so in cache), through the bound data's public call.
 const batch = Uint32Array.from({ length: EPOCH.batchSize }, (_, i) => i * 7);

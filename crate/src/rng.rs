@@ -59,11 +59,11 @@ pub fn uniform(s: &mut [u32; 4]) -> f64 {
 }
 
 /// An unbiased integer in [0, n), n >= 1, by rejection of the `2³² mod n` lowest outputs.
+/// That threshold is below n, so it is computed (a division) only for an output below n.
 pub fn below(s: &mut [u32; 4], n: u32) -> u32 {
-    let threshold = n.wrapping_neg() % n;
     loop {
         let r = next_u32(s);
-        if r >= threshold {
+        if r >= n || r >= n.wrapping_neg() % n {
             return r % n;
         }
     }

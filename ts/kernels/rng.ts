@@ -66,12 +66,14 @@ export function uniform(s: Uint32Array): number {
  */
 const mod = (a: number, n: number): number => a - Math.floor(a / n) * n;
 
-/** An unbiased integer in [0, n), 1 <= n <= 2³² − 1, by rejection of the `2³² mod n` lowest outputs. */
+/**
+ * An unbiased integer in [0, n), 1 <= n <= 2³² − 1, by rejection of the `2³² mod n` lowest
+ * outputs. That threshold is below n, so it is computed only for an output below n.
+ */
 export function below(s: Uint32Array, n: number): number {
-  const threshold = mod(4294967296 - n, n);
   for (;;) {
     const r = nextU32(s);
-    if (r >= threshold) return mod(r, n);
+    if (r >= n || r >= mod(4294967296 - n, n)) return mod(r, n);
   }
 }
 
@@ -86,7 +88,6 @@ export function shuffle(s: Uint32Array, values: Uint32Array): void {
   while (i > 1) {
     i -= 1;
     const n = i + 1;
-    const threshold = mod(4294967296 - n, n);
     let r: number;
     do {
       const m = Math.imul(s1, 5);
@@ -98,7 +99,7 @@ export function shuffle(s: Uint32Array, values: Uint32Array): void {
       s0 ^= s3;
       s2 ^= t;
       s3 = (s3 << 11) | (s3 >>> 21);
-    } while (r < threshold);
+    } while (r < n && r < mod(4294967296 - n, n));
     const j = mod(r, n);
     const v = values[i]!;
     values[i] = values[j]!;
