@@ -55,6 +55,32 @@ describe("Power: β^t as the nearest double, one double-double product per step"
     });
   }
 
+  for (const base of [0.9, 0.999, 0.95]) {
+    it(`β = ${base}: the same exactly rounded powers reached by squaring (a fresh Power per step, and β changing every step)`, () => {
+      const exact = exactPowers(base, 2000);
+      const fresh = exact.flatMap((v, i) => (new Power().of(base, i + 1) === v ? [] : [i + 1]));
+      expect(fresh).toEqual([]);
+      // A schedule cycling β₁ (OneCycleLR) asks for another base at every step.
+      const other = exactPowers(0.5, 2000);
+      const cycling = new Power();
+      const wrong: number[] = [];
+      for (let t = 1; t <= 1000; t++) {
+        if (cycling.of(base, t) !== exact[t - 1]) wrong.push(t);
+        if (cycling.of(0.5, t) !== other[t - 1]) wrong.push(-t);
+      }
+      expect(wrong).toEqual([]);
+    });
+  }
+
+  it("jumps far ahead in a few products: β = 1 − 2⁻⁵⁰ at t = 2⁴⁰ (a restored optimizer)", () => {
+    // Walking 2⁴⁰ products would not finish; e^(t·ln β) is within a few units of it here.
+    const base = 1 - 2 ** -50;
+    const t = 2 ** 40;
+    const expected = Math.exp(t * Math.log1p(-(2 ** -50)));
+    expect(Math.abs(new Power().of(base, t) / expected - 1)).toBeLessThan(1e-13);
+    expect(Math.abs(new Power().of(base, t + 3) / expected - 1)).toBeLessThan(1e-13);
+  });
+
   it("0.9^4 is Python's 0.9 ** 4, 0.6561 (V8's `**` gives 0.6561000000000001)", () => {
     const exact = exactPowers(0.9, 4)[3]!;
     // Python: 0.9 ** 4 == 0.6561 (C's pow, correctly rounded here).
