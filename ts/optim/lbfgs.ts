@@ -14,6 +14,7 @@ import { DownhillError, DownhillRangeError, DownhillTypeError, describe, dispose
 import { checkKeys, checkNumber } from "../options.ts";
 import { Parameter } from "../parameter.ts";
 import { checkWhole } from "../schedule/scheduler.ts";
+import { productError } from "./exact.ts";
 
 /** Options of {@link LBFGS}: torch.optim.LBFGS's, in camelCase. */
 export interface LBFGSOptions {
@@ -117,8 +118,6 @@ function absSum(a: Float64Array): number {
   return s;
 }
 
-const SPLITTER = 134217729; // 2^27 + 1, Dekker's split of a double into two halves
-
 /**
  * `a * b + c` with one rounding, as torch's `x.add_(y, alpha=a)` computes it on CPU (it
  * uses a fused multiply-add): Dekker's exact product and Knuth's exact sum, then one
@@ -127,13 +126,7 @@ const SPLITTER = 134217729; // 2^27 + 1, Dekker's split of a double into two hal
 export function fusedMultiplyAdd(a: number, b: number, c: number): number {
   const p = a * b;
   if (!Number.isFinite(p) || p === 0 || !Number.isFinite(c)) return p + c;
-  const as = SPLITTER * a;
-  const ah = as - (as - a);
-  const al = a - ah;
-  const bs = SPLITTER * b;
-  const bh = bs - (bs - b);
-  const bl = b - bh;
-  const e = ((ah * bh - p) + ah * bl + al * bh) + al * bl; // a·b = p + e exactly
+  const e = productError(a, b, p); // a·b = p + e exactly
   const s = p + c;
   const v = s - p;
   const t = (p - (s - v)) + (c - v); // p + c = s + t exactly

@@ -16,7 +16,9 @@
  * within a few units in the last place — long after `1 − β^t` has become 1.
  */
 
-/** 2²⁷ + 1: Dekker's split of a double into two 26-bit halves. */
+import { productError } from "./exact.ts";
+
+/** 2²⁷ + 1, Dekker's split (as in ./exact.ts), for the walk below, which splits `hi` itself. */
 const SPLIT = 134217729;
 
 /** Steps a Power walks forward one product at a time; a longer jump (or going back, or a new base) squares. */
@@ -44,13 +46,14 @@ export class Power {
     }
     let hi = this.#hi;
     let lo = this.#lo;
+    // productError(hi, base, p) written out, with base's split made once and no imported
+    // binding in the loop: about twice as fast a step (~6 against ~12 ns under vite-node,
+    // by a scratch timing), the same operations.
     const b = SPLIT * base;
     const bh = b - (b - base);
     const bl = base - bh;
-    // product(hi, lo, base, 0) written out, with base's split made once: twice as fast
-    // (~6 against ~12 ns a step, by a scratch timing), with the same results.
     for (let k = this.#t; k < t; k++) {
-      // (hi + lo) · base: hi · base exactly as p + e (Dekker), plus lo · base.
+      // (hi + lo) · base: hi · base exactly as p + e, plus lo · base.
       const p = hi * base;
       const a = SPLIT * hi;
       const ah = a - (a - hi);
@@ -97,13 +100,7 @@ const out = { hi: 0, lo: 0 };
 /** (ah + al) · (bh + bl) as a double-double: ah · bh exactly (Dekker) plus the cross terms. */
 function product(ah: number, al: number, bh: number, bl: number): void {
   const p = ah * bh;
-  const a = SPLIT * ah;
-  const a1 = a - (a - ah);
-  const a2 = ah - a1;
-  const b = SPLIT * bh;
-  const b1 = b - (b - bh);
-  const b2 = bh - b1;
-  const e = a1 * b1 - p + a1 * b2 + a2 * b1 + a2 * b2 + (ah * bl + al * bh);
+  const e = productError(ah, bh, p) + (ah * bl + al * bh);
   const hi = p + e;
   out.hi = hi;
   out.lo = e - (hi - p);
