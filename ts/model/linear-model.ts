@@ -421,6 +421,8 @@ interface TrainBuffers {
 /** A dataset copied into a model's backend memory, with the buffers its kernel needs. */
 class Bound implements BoundDataset {
   readonly n: number;
+  /** @internal lossAndGradient() without arguments: every row in order (BoundData.allRowsCall). */
+  readonly allRowsCall = true;
   readonly #model: LinearModel;
   /** The data, rows and scratch in the backend's memory, and the calls' fault state. */
   readonly #data: Resident;

@@ -473,6 +473,8 @@ type MakeCall = (x: Storage, y: Storage, n: number, rows: RowStorage, scratch: S
 /** A dataset copied into an MLP's backend memory, with the scratch its kernel needs. */
 class MLPBound implements BoundDataset {
   readonly n: number;
+  /** @internal lossAndGradient() without arguments: every row in order (BoundData.allRowsCall). */
+  readonly allRowsCall = true;
   readonly #model: MLP;
   /** The data, rows and scratch in the backend's memory, and the calls' fault state. */
   readonly #data: Resident;

@@ -103,6 +103,8 @@ export async function bindParallel(model: Trainable, data: Dataset, workers: num
  */
 export class ParallelBound {
   readonly n: number;
+  /** @internal lossAndGradient() without arguments: each worker's whole shard (BoundData.allRowsCall). */
+  readonly allRowsCall = true;
   readonly #spec: ParallelSpec;
   readonly #pool: WorkerPool;
   readonly #f32: boolean;

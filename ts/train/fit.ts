@@ -24,7 +24,7 @@ import type { Divergence, EpochRecord, FitResult, IterationRecord, StopReason } 
 import { checkFitOptions, type CallbackResult, type FitOptions, type FitSettings } from "./options.ts";
 import type { BoundData, EpochsRun, Trainable } from "./trainable.ts";
 import { fillInOrder } from "./batch.ts";
-import { ParallelBound, bindParallel, checkParallelModel } from "./data-parallel.ts";
+import { bindParallel, checkParallelModel, type ParallelBound } from "./data-parallel.ts";
 import { OPTIMIZERS, TIME_SLICE, isThenable, macrotask, now } from "./loop.ts";
 
 /** Models and parameters being fitted now: a second concurrent fit of them is refused (code "BUSY"). */
@@ -307,7 +307,9 @@ async function run(
   let fused = fusible && n > batchSize;
   let epochwise = fusible && onEpoch === undefined && scheduler === null && validation === null;
   const perEpoch = Math.ceil(n / batchSize);
-  const wholeInOrder = train instanceof ParallelBound && !s.shuffle;
+  // Every row in order, when that is a batch: a call without arguments, where the bound
+  // data has one (no n row numbers to pass, check and copy; the workers run their shards).
+  const wholeInOrder = train.allRowsCall === true && !s.shuffle;
   // The epochs' row order: the bound data's own where it keeps one in the backend's
   // memory (shuffled there and read there by steps(), no copies), else an array here.
   const own = typeof bound.order === "function" ? bound.order() : null;
@@ -455,8 +457,7 @@ async function run(
         fused = epochwise = false;
       }
       const end = Math.min(start + batchSize, n);
-      // Workers given every row in order run their whole shards (no indices to send).
-      let loss = wholeInOrder && end - start === n ? (train as ParallelBound).lossAndGradient() : train.lossAndGradient(rows(), start, end);
+      let loss = wholeInOrder && end - start === n ? (train as { lossAndGradient(): number | Promise<number> }).lossAndGradient() : train.lossAndGradient(rows(), start, end);
       if (typeof loss !== "number") loss = await loss;
       const gradNorm = (t.gradNorm = gradientNorm(grads));
       t.lossSum += loss * (end - start);

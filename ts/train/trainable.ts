@@ -58,6 +58,12 @@ export interface BoundData {
    * checks nothing in JavaScript.
    */
   order?(): RowOrder;
+  /**
+   * @internal True when `lossAndGradient()` without arguments runs every row in order
+   * (downhill's models' bound data, and the workers'): fit() calls it for a full batch of
+   * rows in order instead of passing n row numbers to check and copy.
+   */
+  readonly allRowsCall?: boolean;
   /** Mean loss over all rows (plus any penalty), without touching gradients. */
   loss(): number;
   /** Frees the resident copy; idempotent. */
