@@ -6,8 +6,8 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
-  LinearRegression, LogisticRegression, NAdam, SGD, SoftmaxRegression, fit, toDataset,
-  type BackendName, type Dataset, type Dtype, type FitOptions, type FitResult, type LinearModel, type OptimizerName,
+  Adadelta, LinearRegression, Lion, LogisticRegression, NAdam, RMSprop, SGD, SoftmaxRegression, fit, toDataset,
+  type BackendName, type Parameter, type Dataset, type Dtype, type FitOptions, type FitResult, type LinearModel, type OptimizerName,
 } from "../../ts/index.ts";
 import { wasmBackend } from "../../ts/backend/wasm/index.ts";
 import { tsBackend } from "../../ts/backend/ts/index.ts";
@@ -127,6 +127,26 @@ describe("the fused path equals the per-batch path bit for bit", () => {
       }
     }
   }
+});
+
+describe("optimizers stepped in fused runs", () => {
+  it("count every step as step() does (PyTorch's per-parameter step in stateDict), also where each step's scalars are copied", async () => {
+    const makers = [(p: Parameter[]) => new RMSprop(p, { lr: 0.01 }), (p: Parameter[]) => new Adadelta(p), (p: Parameter[]) => new Lion(p, { lr: 1e-3 }), (p: Parameter[]) => new NAdam(p)];
+    for (const backend of ["wasm", "ts"] as const) {
+      for (const make of makers) {
+        const m = new LinearRegression({ features: 5, backend });
+        const optimizer = make(m.parameters() as Parameter[]);
+        const spy = vi.spyOn(backend === "wasm" ? wasmBackend : tsBackend, "train");
+        const result = await fit(m, toDataset(D.X, D.y), { optimizer, batchSize: 16, epochs: 3, seed: 1, tol: null });
+        expect(spy.mock.calls.length).toBeGreaterThan(0);
+        spy.mockRestore();
+        const dict = optimizer.stateDict();
+        expect([dict.steps, ...Object.values(dict.state).map((s) => s["step"])]).toEqual([result.iterations, result.iterations, result.iterations]);
+        optimizer.dispose();
+        m.dispose();
+      }
+    }
+  });
 });
 
 describe("stops inside a fused run exactly where the per-batch path stops", () => {

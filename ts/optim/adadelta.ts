@@ -54,6 +54,11 @@ export class Adadelta extends Optimizer<AdadeltaOptions> {
     return [true, true];
   }
 
+  /** prepare() reads only the options. */
+  protected override sameScalarsEveryStep(): boolean {
+    return true;
+  }
+
   protected prepare(o: Readonly<AdadeltaOptions>, _step: number, s: Float64Array): number {
     s[0] = o.lr;
     s[1] = o.rho;

@@ -53,6 +53,11 @@ export class Lion extends Optimizer<LionOptions> {
     return [true];
   }
 
+  /** prepare() reads only the options. */
+  protected override sameScalarsEveryStep(): boolean {
+    return true;
+  }
+
   protected prepare(o: Readonly<LionOptions>, _step: number, s: Float64Array): number {
     const [beta1, beta2] = o.betas;
     s[0] = o.lr;

@@ -63,6 +63,11 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     return [true, o.momentum > 0, o.centered];
   }
 
+  /** prepare() reads only the options. */
+  protected override sameScalarsEveryStep(): boolean {
+    return true;
+  }
+
   protected prepare(o: Readonly<RMSpropOptions>, _step: number, s: Float64Array): number {
     s[0] = o.lr;
     s[1] = o.alpha;

@@ -70,6 +70,11 @@ export class SGD extends Optimizer<SGDOptions> {
     return [o.momentum !== 0];
   }
 
+  /** prepare() reads only the options. */
+  protected override sameScalarsEveryStep(): boolean {
+    return true;
+  }
+
   protected prepare(o: Readonly<SGDOptions>, _step: number, s: Float64Array): number {
     s[0] = o.lr;
     s[1] = o.momentum;
