@@ -77,6 +77,13 @@ export interface RunOptions {
   timeMs: number;
   /** Minimum timed calls per task and round (tinybench's `iterations`); a contender whose first call exceeds `timeMs` gets min(3, iterations). */
   iterations: number;
+  /**
+   * Untimed calls, for about this many ms, of each contender of a case before its first
+   * round: the JIT's optimizing tier takes longer than one round's warmup to settle on a
+   * large function such as fit() (measured: W3's fit() ran 1.2–1.3× its settled time in
+   * the first rounds after 100 ms of warmup).
+   */
+  prewarmMs: number;
 }
 
 export function median(xs: readonly number[]): number {
@@ -135,6 +142,15 @@ export async function measure(
   for (const c of cases) {
     if (c.check) for (const contender of c.contenders) checks.push(await checkOne(c, contender));
     const perRound = new Map<ContenderName, { times: number[]; samples: number }>(c.contenders.map((k) => [k.name, { times: [], samples: 0 }]));
+    if (options.prewarmMs > 0) {
+      for (const contender of c.contenders) {
+        await using(contender, async (running) => {
+          const until = performance.now() + options.prewarmMs;
+          do await running.run();
+          while (performance.now() < until);
+        });
+      }
+    }
     for (let round = 0; round < options.rounds; round++) {
       const order = c.contenders.map((_, i) => c.contenders[(i + round) % c.contenders.length]!);
       for (const contender of order) {

@@ -37,7 +37,7 @@ const onlyWorkloads = only?.filter((t) => (TRAINING_WORKLOADS as readonly string
 
 const sizes = quick ? [1_000] : [1_000, 10_000, 1_000_000];
 const rows = quick ? 2_000 : 100_000;
-const options = quick ? { rounds: 1, timeMs: 10, iterations: 1 } : { rounds: 5, timeMs: 200, iterations: 5 };
+const options = quick ? { rounds: 1, timeMs: 10, iterations: 1, prewarmMs: 0 } : { rounds: 5, timeMs: 200, iterations: 5, prewarmMs: 500 };
 
 /** bench/RESULTS.md: how it was measured, then the targets, the checks and the tables. */
 function resultsMarkdown(run: { date: Date; commit: string; machine: string; tfjs: string; body: string[] }): string {
@@ -68,7 +68,7 @@ f32 operation rounded (Math.fround), as the bit-exact ts fallback must round the
 
 Each time is the median over ${options.rounds} rounds of the median time per call
 (${options.timeMs} ms and at least ${options.iterations} calls per contender and round, each
-call timed on its own; the JS contenders' order rotated between rounds, native in its own
+call timed on its own, after ${options.prewarmMs} ms of untimed calls per contender and case; the JS contenders' order rotated between rounds, native in its own
 process after them), with the fastest round in parentheses. Ratios compare medians from
 this one run (3.0× = three times as long). GB/s counts the bytes a step must read and
 write (5 arrays' worth for SGD with momentum, 7 for Adam, 9 for AdamW with amsgrad and
