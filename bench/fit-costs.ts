@@ -5,7 +5,8 @@
  * - W3's data (100 × 2, batch GD, SGD lr 2e-5, data bound once): a fit of 1 epoch (fit()'s
  *   cost per call, with one epoch of arithmetic) and of 500 and 2 000 epochs (the slope is
  *   the cost per epoch);
- * - 500 frozen epoch records made alone (the history fit() must return for W3);
+ * - 500 frozen epoch records made alone (what the first read of a 500-epoch fit's
+ *   `history` makes: fit() keeps the numbers and makes the records when asked);
  * - W4's data (100 000 × 16, Adam, batch 32, data bound once): one epoch shuffled and one
  *   in order; the difference is the epoch's shuffle (and the scattered rows' cache misses);
  *   the shuffle alone; and the model's kernel on one 32-row batch (per call, of 1 000 in a
@@ -35,7 +36,7 @@ async function timed(label: string, runs: number, warmup: number, call: () => un
   console.log(`${label.padEnd(58)} fastest ${us(times[0]!).padStart(9)}   median ${us(times[runs >> 1]!).padStart(9)}`);
 }
 
-/** 500 epoch records as fit() makes them: one frozen 7-field object each, in a frozen array. */
+/** 500 epoch records as a fit's `history` makes them: one frozen 7-field object each, in a frozen array. */
 function records(): readonly object[] {
   const history: object[] = [];
   for (let epoch = 1; epoch <= SEED_FIT.iterations; epoch++) {

@@ -4,7 +4,7 @@
  * replayed schedules, a second fit built another way).
  */
 import { describe, expect, it } from "vitest";
-import { Adam, ReduceLROnPlateau, SGD, StepLR, clipGradNorm, fit, trainValidationSplit, type BackendName, type FitResult, type Parameter } from "../../ts/index.ts";
+import { Adam, ReduceLROnPlateau, SGD, StepLR, clipGradNorm, fit, trainValidationSplit, type BackendName, type EpochRecord, type FitResult, type Parameter } from "../../ts/index.ts";
 import type { BoundData, Trainable } from "../../ts/train/trainable.ts";
 import { LeastSquares, leastSquares, linearData, mseAndGradient } from "../helpers/trainables.ts";
 
@@ -186,6 +186,22 @@ describe("history", () => {
       expect(r.iteration).toBe(k + 1);
       expect(r.gradNorm).toBeCloseTo(norms[k]!, 12);
     });
+  });
+
+  it("hands onEpoch the records the history then holds: frozen, in a frozen array read as the same array each time", async () => {
+    const seen: EpochRecord[] = [];
+    const result = await fit(new LeastSquares(2), data, { batchSize: 8, epochs: 4, seed: 1, tol: null, validationFraction: 0.2, onEpoch: (r) => void seen.push(r) });
+    expect(seen).toHaveLength(4);
+    expect(result.history).toBe(result.history);
+    expect(result.history).toHaveLength(4);
+    result.history.forEach((h, i) => {
+      expect(h).toBe(seen[i]);
+      expect(Object.isFrozen(h)).toBe(true);
+    });
+    expect([Object.isFrozen(result.history), Object.isFrozen(result)]).toEqual([true, true]);
+    // It is an ordinary field to a copy: JSON and spreads carry it.
+    expect(JSON.parse(JSON.stringify(result)).history).toEqual(JSON.parse(JSON.stringify(seen)));
+    expect({ ...result }.history).toBe(result.history);
   });
 
   it("steps a schedule per iteration when asked", async () => {

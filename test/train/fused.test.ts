@@ -116,11 +116,15 @@ describe("the fused path equals the per-batch path bit for bit", () => {
             const epochs = await run(kind, dtype, backend, options, "epochs");
             const batches = await run(kind, dtype, backend, options, "batches");
             const perBatch = await run(kind, dtype, backend, options, "perBatch");
+            // Without iteration records, whole epochs' records come straight from the
+            // run's losses and norms (EpochLog.addRun) instead of batch by batch.
+            const quiet = await run(kind, dtype, backend, { ...options, recordIterations: false }, "epochs");
             expect(epochs.epochCalls).toBeGreaterThan(0);
             expect([batches.trainCalls > 0, batches.epochCalls]).toEqual([true, 0]);
             expect(perBatch.trainCalls).toBe(0);
             expect(summary(epochs)).toEqual(summary(perBatch));
             expect(summary(batches)).toEqual(summary(perBatch));
+            expect(summary(quiet)).toEqual({ ...summary(perBatch), iterationHistory: null });
             expect(epochs.result.iterations).toBe(3 * Math.ceil(203 / 16));
           }
         });
@@ -189,6 +193,31 @@ describe("whole epochs in one call", () => {
         }
       });
 
+      it(`${backend} ${dtype}: a second fit on the same bound data starts at the pace the first reached (fewer calls, same bits)`, async () => {
+        const options: FitOptions = { optimizer: "sgd", optimizerOptions: { lr: 0.01 }, batchSize: 1000, epochs: 300, shuffle: false, tol: null };
+        const m = new LinearRegression({ dtype, backend });
+        const bound = m.bind(toDataset(D.X, D.y));
+        const spy = vi.spyOn(backend === "wasm" ? wasmBackend : tsBackend, "train");
+        await fit(m, bound, options);
+        const start = m.parameters().map((p) => p.data.slice());
+        const outcome = async (data: typeof bound) => {
+          m.parameters().forEach((p, i) => p.data.set(start[i]!));
+          spy.mockClear();
+          const result = await fit(m, data, options);
+          return { calls: spy.mock.calls.length, weights: [...m.weights, m.bias], history: result.history.map(({ time: _t, ...r }) => r), bestWeights: result.bestWeights.map((w) => [...w]) };
+        };
+        const again = await outcome(bound);
+        const fresh = m.bind(toDataset(D.X, D.y));
+        const first = await outcome(fresh);
+        // A first fit starts at 16 epochs per call and then grows; the second started grown.
+        expect(first.calls).toBeGreaterThan(1);
+        expect(again.calls).toBeLessThan(first.calls);
+        expect({ ...again, calls: 0 }).toEqual({ ...first, calls: 0 });
+        fresh.dispose();
+        bound.dispose();
+        m.dispose();
+      });
+
       it(`${backend} ${dtype}: weights that overflow at the end of an epoch, and a loss that does mid-epoch`, async () => {
         const reasons = [];
         for (const batchSize of [1000, 50]) {
@@ -225,12 +254,12 @@ describe("whole epochs in one call", () => {
     const bound = m.bind(toDataset(D.X, D.y));
     const optimizer = new SGD(m.parameters(), { lr: 0.01 });
     const order = Uint32Array.from({ length: 203 }, (_, i) => i);
-    const losses = new Float64Array(64), norms = new Float64Array(64);
     const best = m.parameters().map((p) => p.data.slice());
     const epochs = { count: 2, rng: null, tol: NaN, patience: 1, bad: 0, bestLoss: Infinity, bestEpoch: 0, best };
-    const runWith = (change: object) => bound.steps!({ indices: order, start: 0, end: 203, batch: 16, maxNorm: NaN, tol: 0, losses, norms, epochs: { ...epochs, ...change } }, optimizer as never);
+    const runWith = (change: object) => bound.steps!({ indices: order, start: 0, end: 203, batch: 16, maxNorm: NaN, tol: 0, epochs: { ...epochs, ...change } }, optimizer as never);
     const before = [...m.weights];
-    expect(() => runWith({ count: 5 })).toThrow(/run\.epochs\.count must be a whole number >= 1 with count × 13 batches <= run\.losses\.length \(64\); got 5/);
+    expect(() => runWith({ count: 0 })).toThrow(/run\.epochs\.count must be a whole number >= 1; got 0/);
+    expect(() => runWith({ count: 1.5 })).toThrow(/run\.epochs\.count must be a whole number >= 1; got 1\.5/);
     expect(() => runWith({ rng: new Uint32Array(4) })).toThrow(/run\.epochs\.rng must be null or a Uint32Array of 4 words, not all zero/);
     expect(() => runWith({ best: [best[0]] })).toThrow(/run\.epochs\.best must be one float array per parameter, of lengths 5, 1/);
     expect(() => runWith({ patience: 0 })).toThrow(/run\.epochs\.patience must be a whole number >= 1; got 0/);
@@ -239,7 +268,7 @@ describe("whole epochs in one call", () => {
     expect(optimizer.steps).toBe(0);
     // And then it runs: two epochs of 13 batches, the best epoch's weights copied out.
     const watch = { ...epochs };
-    expect(bound.steps!({ indices: order, start: 0, end: 203, batch: 16, maxNorm: NaN, tol: 0, losses, norms, epochs: watch }, optimizer as never)).toBe(26);
+    expect(bound.steps!({ indices: order, start: 0, end: 203, batch: 16, maxNorm: NaN, tol: 0, epochs: watch }, optimizer as never)!.count).toBe(26);
     expect(optimizer.steps).toBe(26);
     expect(watch.bestEpoch).toBeGreaterThan(0);
     expect(Number.isFinite(watch.bestLoss)).toBe(true);
@@ -259,14 +288,13 @@ describe("whole epochs in one call", () => {
         const optimizer = new SGD(m.parameters(), { lr: 0.01, momentum: 0.9 });
         const rows = bound.order!();
         rows.rows.set(order);
-        const losses = new Float64Array(16), norms = new Float64Array(16);
         // Batches 4 … 9 of 16 rows (the last one short): a window from row 37 on.
-        const done = bound.steps!({ indices: own ? rows : Uint32Array.from(order), start: 37, end: 130, batch: 16, maxNorm: NaN, tol: 0, losses, norms }, optimizer as never);
-        runs.push({ done, weights: [...m.weights, m.bias], losses: [...losses], norms: [...norms], order: [...rows.rows] });
+        const { count: done, losses, norms } = bound.steps!({ indices: own ? rows : Uint32Array.from(order), start: 37, end: 130, batch: 16, maxNorm: NaN, tol: 0 }, optimizer as never)!;
+        runs.push({ done, weights: [...m.weights, m.bias], losses: [...losses.subarray(0, done)], norms: [...norms.subarray(0, done)], order: [...rows.rows] });
         if (own) {
           const other = m.bind(toDataset(D.X, D.y));
           const weights = [...m.weights];
-          expect(() => bound.steps!({ indices: other.order!(), start: 0, end: 16, batch: 16, maxNorm: NaN, tol: 0, losses, norms }, optimizer as never)).toThrow(
+          expect(() => bound.steps!({ indices: other.order!(), start: 0, end: 16, batch: 16, maxNorm: NaN, tol: 0 }, optimizer as never)).toThrow(
             expect.objectContaining({ code: "INVALID_ARGUMENT", message: expect.stringMatching(/run\.indices must be a Uint32Array or this bound dataset's order\(\)/) }),
           );
           expect([...m.weights]).toEqual(weights);

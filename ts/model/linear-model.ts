@@ -23,7 +23,7 @@ import { forwardF32, forwardF64, scratchLen } from "../kernels/model/affine.ts";
 import { checkBoolean, checkKeys, checkNumber } from "../options.ts";
 import { Parameter } from "../parameter.ts";
 import type { ParallelSpec } from "../train/data-parallel.ts";
-import type { BoundDataset, RowOrder, StepsRun, Trainable } from "../train/trainable.ts";
+import type { BoundDataset, RowOrder, StepsDone, StepsRun, Trainable } from "../train/trainable.ts";
 import type { Optimizer } from "../optim/optimizer.ts";
 import { SCALARS } from "../kernels/optim/kernel.ts";
 
@@ -473,7 +473,7 @@ class Bound implements BoundDataset {
     return this.#data.order();
   }
 
-  steps(run: StepsRun, optimizer: Optimizer<object>): number {
+  steps(run: StepsRun, optimizer: Optimizer<object>): StepsDone | null {
     this.#live();
     const { indices, start, end, batch } = run;
     const data = this.#data;
@@ -485,15 +485,15 @@ class Bound implements BoundDataset {
     if (own === null) checkBatchRows(indices as Uint32Array, start, end, this.n);
     if (!Number.isSafeInteger(batch) || batch < 1) throw new DownhillRangeError("INVALID_ARGUMENT", `steps(run): run.batch must be a whole number >= 1; got ${describe(batch)}.`);
     const fused = optimizer.fusible();
-    if (fused === null) return -1;
+    if (fused === null) return null;
     const count = end - start;
     data.reserve(count);
     const call = own === null ? this.#modelCall(null) : { ...this.#modelCall(null), rows: own.storage };
     const rows = fused.plan.rows;
     const ours = call.bias === null ? [call.weights, call.gradW] : [call.weights, call.gradW, call.bias, call.gradB];
-    if (rows.length * 2 !== ours.length || rows.some((r, i) => r.param !== ours[2 * i] || r.grad !== ours[2 * i + 1])) return -1;
+    if (rows.length * 2 !== ours.length || rows.some((r, i) => r.param !== ours[2 * i] || r.grad !== ours[2 * i + 1])) return null;
     const e = run.epochs;
-    if (e !== undefined) checkEpochsRun(e, rows.map((r) => r.param.length), run.losses.length, Math.ceil(count / batch));
+    if (e !== undefined) checkEpochsRun(e, rows.map((r) => r.param.length));
     const steps = Math.ceil(count / batch) * (e === undefined ? 1 : e.count);
     const buffers = this.#trainBuffers(steps);
     if (own === null) data.setRows(batchIndices(indices as Uint32Array, start, end));
@@ -516,8 +516,6 @@ class Bound implements BoundDataset {
       // The last batch recorded was not stepped if its loss or norm is not finite.
       return Number.isFinite(losses[done - 1]!) && Number.isFinite(norms[done - 1]!) ? done : done - 1;
     });
-    run.losses.set(losses.subarray(0, done));
-    run.norms.set(norms.subarray(0, done));
     if (e !== undefined) {
       // The rows as shuffled (an order of its own was shuffled in place), the generator's
       // state, the rule's state and the best weights.
@@ -532,7 +530,7 @@ class Bound implements BoundDataset {
         for (let i = 0, at = 0; i < e.best.length; at += e.best[i]!.length, i++) e.best[i]!.set(best.subarray(at, at + e.best[i]!.length));
       }
     }
-    return done;
+    return { count: done, losses, norms };
   }
 
   /** The per-step buffers of steps() for runs of up to `steps` steps. */

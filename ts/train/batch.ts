@@ -49,15 +49,15 @@ export function batchIndices(indices: Uint32Array, start: number, end: number): 
 }
 
 /**
- * An EpochsRun of BoundData.steps: `count` whole epochs of `perEpoch` batches fit in
- * `records` values, the generator's state is 4 words not all zero, the rule's values are
- * numbers of the right kind, and `best` has one array per parameter of `sizes`' lengths.
+ * An EpochsRun of BoundData.steps: `count` whole epochs (at least one), the generator's
+ * state is 4 words not all zero, the rule's values are numbers of the right kind, and
+ * `best` has one array per parameter of `sizes`' lengths.
  */
-export function checkEpochsRun(e: EpochsRun, sizes: readonly number[], records: number, perEpoch: number): void {
+export function checkEpochsRun(e: EpochsRun, sizes: readonly number[]): void {
   const fail = (what: string, value: unknown, allowed: string): never => {
     throw new DownhillRangeError("INVALID_ARGUMENT", `steps(run): run.epochs.${what} must be ${allowed}; got ${describe(value)}.`);
   };
-  if (!Number.isSafeInteger(e.count) || e.count < 1 || e.count * perEpoch > records) fail("count", e.count, `a whole number >= 1 with count × ${perEpoch} batches <= run.losses.length (${records})`);
+  if (!Number.isSafeInteger(e.count) || e.count < 1) fail("count", e.count, "a whole number >= 1");
   if (e.rng !== null && (!(e.rng instanceof Uint32Array) || e.rng.length !== 4 || e.rng.every((w) => w === 0))) fail("rng", e.rng, "null or a Uint32Array of 4 words, not all zero");
   if (!(Number.isNaN(e.tol) || Number.isFinite(e.tol))) fail("tol", e.tol, "a finite number, or NaN for no rule");
   if (!Number.isSafeInteger(e.patience) || e.patience < 1 || e.patience > 4294967295) fail("patience", e.patience, "a whole number >= 1");

@@ -20,7 +20,7 @@ import { Optimizer, beginTraining, endTraining, isTraining } from "../optim/opti
 import { Parameter } from "../parameter.ts";
 import { ReduceLROnPlateau } from "../schedule/reduce-lr-on-plateau.ts";
 import { Scheduler, type ScheduledOptimizer } from "../schedule/scheduler.ts";
-import type { Divergence, EpochRecord, FitResult, IterationRecord, StopReason } from "./history.ts";
+import { EpochLog, type Divergence, type FitResult, type IterationRecord, type StopReason } from "./history.ts";
 import { checkFitOptions, type CallbackResult, type FitOptions, type FitSettings } from "./options.ts";
 import type { BoundData, EpochsRun, Trainable } from "./trainable.ts";
 import { fillInOrder } from "./batch.ts";
@@ -160,6 +160,15 @@ interface Tally {
 /** The most batches fit() hands to one fused backend call. */
 const MAX_CHUNK = 4096;
 
+/**
+ * The batches per fused call that the last fit on a bound dataset had reached, and its
+ * batch size: the next fit of that size starts there instead of at 16 (a bound dataset
+ * fitted again and again, as in a search, then makes one call where it made two).
+ */
+const PACE = new WeakMap<object, { readonly batch: number; readonly chunk: number }>();
+
+const NO_RECORDS = new Float64Array(0);
+
 function describeEnd(reason: StopReason, epochs: number, iterations: number, bestEpoch: number, divergence: Divergence | null): string {
   const ran = `${epochs} epoch${epochs === 1 ? "" : "s"} (${iterations} iteration${iterations === 1 ? "" : "s"})`;
   switch (reason) {
@@ -216,7 +225,9 @@ export async function fit(model: Trainable, data: Dataset | BoundData, options: 
   const resident = isBound(data) ? data : null;
   if (resident !== null) checkResident(resident, model, s);
   else checkDataset(data, "fit(data)");
-  checkOptimizerOptions(s);
+  // Bound data is bound already: the optimizer built below checks its options before
+  // anything changes.
+  if (resident === null) checkOptimizerOptions(s);
   if (s.workers !== undefined) checkParallelModel(model, s.workers);
   const busy = (): never => {
     throw new DownhillError("BUSY", "fit(model): this model (or one of its parameters, or the optimizer) is already being fitted; await the running fit before starting another on it.");
@@ -278,7 +289,7 @@ async function run(
   const iterationHistory: IterationRecord[] | null = s.recordIterations ? [] : null;
   const perIteration = onIteration !== undefined || iterationHistory !== null;
 
-  const history: EpochRecord[] = [];
+  const history = new EpochLog(validation !== null, Math.min(s.epochs, maxIter));
   const best: FloatArray[] = params.map((p) => p.data.slice());
   let bestLoss = Infinity;
   let bestEpoch = 0;
@@ -330,12 +341,14 @@ async function run(
     own.shuffle(words);
     random!.setState({ words: [words[0]!, words[1]!, words[2]!, words[3]!], spareNormal: state.spareNormal });
   };
-  // The records of one call: no more batches than this fit can run (a short fit does
-  // not allocate and zero MAX_CHUNK of them).
+  // Batches per call: no more than this fit can run (the bound data sizes its record
+  // buffers to the calls).
   const most = fusible ? Math.max(1, Math.min(MAX_CHUNK, s.epochs * perEpoch, maxIter)) : 0;
-  let chunk = Math.min(16, most);
-  const losses = new Float64Array(most);
-  const norms = new Float64Array(most);
+  const paceBefore = PACE.get(train);
+  let chunk = Math.min(paceBefore?.batch === batchSize ? paceBefore.chunk : 16, most);
+  /** The last fused call's batch losses and gradient norms (the bound data's arrays). */
+  let losses: Float64Array<ArrayBufferLike> = NO_RECORDS;
+  let norms: Float64Array<ArrayBufferLike> = NO_RECORDS;
   /**
    * Adapts the batches per call to about a quarter of a time slice at the rate the last
    * call ran (at most 32 times as many per call: a coarse clock may read 0): fewer calls,
@@ -344,6 +357,11 @@ async function run(
   const paced = (took: number, full: boolean): void => {
     if (took < TIME_SLICE / 4 && full) chunk = Math.min(most, chunk * 32, Math.max(chunk * 4, Math.floor((chunk * TIME_SLICE) / 4 / took)));
     else if (took > TIME_SLICE && chunk > 1) chunk = Math.max(1, chunk >> 1);
+  };
+  /** Whether the first `count` batches of a fused run all had finite losses and norms, none below gradientTol. */
+  const uneventful = (count: number): boolean => {
+    for (let j = 0; j < count; j++) if (!(Number.isFinite(losses[j]!) && norms[j]! >= gradientTol && norms[j]! < Infinity)) return false;
+    return true;
   };
   /**
    * Reads batch `batch` (of `size` rows) of a fused run from losses[j] and norms[j] into
@@ -382,27 +400,41 @@ async function run(
       const state = s.shuffle ? random!.state() : null;
       const rng = state === null ? null : Uint32Array.from(state.words);
       const watch: EpochsRun = { count, rng, tol: tol ?? NaN, patience: s.nIterNoChange, bad: badEpochs, bestLoss, bestEpoch: 0, best };
-      const done = bound.steps!({ indices: order, start: 0, end: n, batch: batchSize, maxNorm: clipGradNorm ?? NaN, tol: gradientTol, losses, norms, epochs: watch }, optimizer);
-      if (done < 0) {
+      const records = bound.steps!({ indices: order, start: 0, end: n, batch: batchSize, maxNorm: clipGradNorm ?? NaN, tol: gradientTol, epochs: watch }, optimizer);
+      if (records === null) {
         // Not this optimizer or not these parameters: batch by batch from here on.
         epochwise = fused = false;
         continue;
       }
+      ({ losses, norms } = records);
+      const done = records.count;
       if (state !== null) random!.setState({ words: [rng![0]!, rng![1]!, rng![2]!, rng![3]!], spareNormal: state.spareNormal });
       const took = now() - began;
       const ran = Math.ceil(done / perEpoch);
-      for (let e = 0, j = 0; e < ran; e++) {
-        epoch++;
-        const t: Tally = { lossSum: 0, rows: 0, steps: 0, gradNorm: NaN };
-        for (let start = 0, batch = 1; start < n && j < done; start += batchSize, batch++, j++) {
-          if (!replay(t, j, batch, Math.min(start + batchSize, n) - start, lr)) break;
+      const t: Tally = { lossSum: 0, rows: 0, steps: 0, gradNorm: NaN };
+      if (iterationHistory === null && done === ran * perEpoch && uneventful(done)) {
+        // Whole epochs, every batch's loss and norm finite and none below gradientTol:
+        // the records straight from the run's arrays, as the replay below makes them.
+        history.addRun(losses, norms, ran, n, batchSize, lr, took / ran);
+        epoch += ran;
+        iterations += done;
+        t.steps = perEpoch;
+        lastFiniteLoss = losses[done - 1]!;
+      } else {
+        for (let e = 0, j = 0; e < ran; e++) {
+          epoch++;
+          t.lossSum = t.rows = t.steps = 0;
+          t.gradNorm = NaN;
+          for (let start = 0, batch = 1; start < n && j < done; start += batchSize, batch++, j++) {
+            if (!replay(t, j, batch, Math.min(start + batchSize, n) - start, lr)) break;
+          }
+          history.add(t.steps, t.lossSum / t.rows, null, t.gradNorm, lr, took / ran);
         }
-        // The run stopped after the first epoch whose weights became non-finite.
-        if (reason !== "diverged" && e === ran - 1 && !allFinite(params)) {
-          reason = "diverged";
-          divergence = Object.freeze({ epoch, batch: t.steps, iteration: iterations, lr, what: "weights", lastFiniteLoss });
-        }
-        history.push(Object.freeze({ epoch, iterations: t.steps, trainLoss: t.lossSum / t.rows, validationLoss: null, gradNorm: t.gradNorm, lr, time: took / ran }));
+      }
+      // The run stopped after the first epoch whose weights became non-finite.
+      if (reason !== "diverged" && !allFinite(params)) {
+        reason = "diverged";
+        divergence = Object.freeze({ epoch, batch: t.steps, iteration: iterations, lr, what: "weights", lastFiniteLoss });
       }
       // The run kept the rule's count and the best epoch as the loop below does (up to a
       // diverged epoch, which changes neither).
@@ -438,8 +470,10 @@ async function run(
         // per-batch path below would have seen them.
         const count = Math.min(Math.ceil((n - start) / batchSize), maxIter - iterations, chunk);
         const began = now();
-        const done = bound.steps!({ indices: order, start, end: Math.min(start + count * batchSize, n), batch: batchSize, maxNorm: clipGradNorm ?? NaN, tol: gradientTol, losses, norms }, optimizer);
-        if (done >= 0) {
+        const records = bound.steps!({ indices: order, start, end: Math.min(start + count * batchSize, n), batch: batchSize, maxNorm: clipGradNorm ?? NaN, tol: gradientTol }, optimizer);
+        if (records !== null) {
+          ({ losses, norms } = records);
+          const done = records.count;
           const stepLr = firstLr(optimizer);
           for (let j = 0; ; j++, start += batchSize, batch++) {
             // The for statement's increments then move past this chunk's last batch.
@@ -505,8 +539,7 @@ async function run(
       reason = "diverged";
       divergence = Object.freeze({ epoch, batch: steps, iteration: iterations, lr: firstLr(optimizer), what: "loss", lastFiniteLoss });
     }
-    const record: EpochRecord = Object.freeze({ epoch, iterations: steps, trainLoss, validationLoss, gradNorm, lr, time: now() - started });
-    history.push(record);
+    history.add(steps, trainLoss, validationLoss, gradNorm, lr, now() - started);
     if (reason !== "diverged") {
       const monitored = validationLoss ?? trainLoss;
       // scikit-learn's rule (sgd_fast _plain_sgd, MLP _update_no_improvement_count).
@@ -523,7 +556,7 @@ async function run(
       else if (stepper !== null && !perIterationSchedule) stepper.step();
     }
     if (onEpoch !== undefined) {
-      let answer: CallbackResult = onEpoch(record);
+      let answer: CallbackResult = onEpoch(history.record(epoch - 1));
       if (isThenable(answer)) answer = await answer;
       if (answer === "stop") reason ??= "callback";
     }
@@ -533,6 +566,7 @@ async function run(
     }
   }
 
+  if (fusible) PACE.set(train, { batch: batchSize, chunk });
   const stop: StopReason = reason ?? "maxIter";
   const finalWeights = params.map((p) => p.data.slice());
   const restoredBest = stop === "earlyStopping" || stop === "diverged";
@@ -542,7 +576,10 @@ async function run(
     converged: stop === "converged" || stop === "noImprovement" || stop === "earlyStopping",
     epochs: epoch,
     iterations,
-    history: Object.freeze(history),
+    // Made into records when first read (see EpochLog).
+    get history() {
+      return history.records();
+    },
     iterationHistory: iterationHistory === null ? null : Object.freeze(iterationHistory),
     finalWeights: Object.freeze(finalWeights),
     bestWeights: Object.freeze(best),

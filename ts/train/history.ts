@@ -98,3 +98,112 @@ export interface FitResult {
   /** One sentence on how the fit ended. */
   readonly message: string;
 }
+
+/** Numbers per run in EpochLog's runs: first epoch (index), iterations per epoch, lr, time per epoch. */
+const RUN = 4;
+
+/**
+ * @internal fit()'s epoch records as they are made, turned into frozen EpochRecords only
+ * when read: a fit of many short epochs would otherwise spend about as long making and
+ * collecting objects as its kernels spend stepping, for a history its caller may never
+ * look at. Each epoch keeps its training loss and gradient norm; its iterations, lr and
+ * time are its run's (a fused call's epochs share them; an epoch run batch by batch is a
+ * run of its own). Epochs are numbered from 1 in order.
+ */
+export class EpochLog {
+  /** Per epoch: training loss, gradient norm. */
+  #losses: Float64Array;
+  #length = 0;
+  /** Per run, RUN numbers (see RUN), in epoch order. */
+  readonly #runs: number[] = [];
+  /** Per epoch, the validation loss; null when the fit has no validation part. */
+  readonly #validation: number[] | null;
+  /** Records already made (by record() for onEpoch), so that history holds the same objects. */
+  readonly #made: EpochRecord[] = [];
+  #all: readonly EpochRecord[] | null = null;
+
+  /** `expected`: how many epochs the fit is likely to run (the first allocation). */
+  constructor(validated: boolean, expected: number) {
+    this.#validation = validated ? [] : null;
+    this.#losses = new Float64Array(2 * Math.max(1, Math.min(expected, 1024)));
+  }
+
+  get length(): number {
+    return this.#length;
+  }
+
+  /** Appends epoch `length + 1` as a run of its own. */
+  add(iterations: number, trainLoss: number, validationLoss: number | null, gradNorm: number, lr: number, time: number): void {
+    const v = this.#room(1);
+    const at = 2 * this.#length;
+    v[at] = trainLoss;
+    v[at + 1] = gradNorm;
+    this.#validation?.push(validationLoss ?? NaN);
+    this.#runs.push(this.#length++, iterations, lr, time);
+    this.#all = null;
+  }
+
+  /**
+   * Appends `epochs` whole epochs of a fused run (no validation part) in which every
+   * batch was stepped: batch j's mean loss and gradient norm are losses[j] and norms[j],
+   * an epoch's batches are `batch` rows each of `n` (the last one shorter). Each record
+   * is what add() would get from the per-batch loop: the row-weighted mean loss summed
+   * in batch order, the last batch's norm, and the run's lr and time per epoch.
+   */
+  addRun(losses: Float64Array, norms: Float64Array, epochs: number, n: number, batch: number, lr: number, time: number): void {
+    const v = this.#room(epochs);
+    const perEpoch = Math.ceil(n / batch);
+    this.#runs.push(this.#length, perEpoch, lr, time);
+    for (let e = 0, j = 0, at = 2 * this.#length; e < epochs; e++, at += 2) {
+      let lossSum = 0;
+      for (let start = 0; start < n; start += batch, j++) lossSum += losses[j]! * (Math.min(start + batch, n) - start);
+      v[at] = lossSum / n;
+      v[at + 1] = norms[j - 1]!;
+    }
+    this.#length += epochs;
+    this.#all = null;
+  }
+
+  /** The per-epoch values, with room for `more` epochs after the last. */
+  #room(more: number): Float64Array {
+    const v = this.#losses;
+    const needed = 2 * (this.#length + more);
+    if (needed <= v.length) return v;
+    const grown = new Float64Array(Math.max(needed, 2 * v.length));
+    grown.set(v);
+    return (this.#losses = grown);
+  }
+
+  /** The record of epoch `index + 1`, made once. */
+  record(index: number): EpochRecord {
+    const made = this.#made[index];
+    if (made !== undefined) return made;
+    // The last run starting at or before the epoch.
+    const runs = this.#runs;
+    let low = 0;
+    let high = runs.length / RUN - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (runs[middle * RUN]! <= index) low = middle;
+      else high = middle - 1;
+    }
+    const at = low * RUN;
+    const record: EpochRecord = Object.freeze({
+      epoch: index + 1,
+      iterations: runs[at + 1]!,
+      trainLoss: this.#losses[2 * index]!,
+      validationLoss: this.#validation === null ? null : this.#validation[index]!,
+      gradNorm: this.#losses[2 * index + 1]!,
+      lr: runs[at + 2]!,
+      time: runs[at + 3]!,
+    });
+    this.#made[index] = record;
+    return record;
+  }
+
+  /** Every record, in a frozen array (the same array until the next add). */
+  records(): readonly EpochRecord[] {
+    if (this.#all === null) this.#all = Object.freeze(Array.from({ length: this.#length }, (_, i) => this.record(i)));
+    return this.#all;
+  }
+}

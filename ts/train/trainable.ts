@@ -46,12 +46,11 @@ export interface BoundData {
   /**
    * @internal fit's fused path: the batches of `run.batch` rows of
    * `run.indices[run.start … run.end − 1]`, each with its optimizer step, in one backend
-   * call (Backend.train) through `optimizer.fusedSteps`. Writes each batch's loss and
-   * gradient norm to `run.losses`/`run.norms` and returns how many batches it recorded,
-   * or -1 (nothing done) when the optimizer cannot run fused or its tensors are not this
-   * model's parameters in order; fit then steps batch by batch.
+   * call (Backend.train) through `optimizer.fusedSteps`. Returns the batches' losses and
+   * gradient norms, or null (nothing done) when the optimizer cannot run fused or its
+   * tensors are not this model's parameters in order; fit then steps batch by batch.
    */
-  steps?(run: StepsRun, optimizer: Optimizer<object>): number;
+  steps?(run: StepsRun, optimizer: Optimizer<object>): StepsDone | null;
   /**
    * @internal fit's row order, kept where the kernels read it (the backend's memory):
    * fit shuffles it there and gives it to steps() as `run.indices`, which then copies and
@@ -113,11 +112,20 @@ export interface StepsRun {
   readonly maxNorm: number;
   /** gradientTol: the run stops after a step whose gradient norm is below it. */
   readonly tol: number;
-  /** At least ⌈(end − start) / batch⌉ values each (times epochs.count). */
-  readonly losses: Float64Array;
-  readonly norms: Float64Array;
   /** Whole epochs over `indices[start … end − 1]` instead of one run of its batches. */
   readonly epochs?: EpochsRun;
+}
+
+/**
+ * @internal What a StepsRun did: batch j's mean loss and gradient norm (before clipping)
+ * are losses[j] and norms[j] for j < count. The arrays are the bound data's own, in the
+ * backend's memory: read them before anything else runs on that backend.
+ */
+export interface StepsDone {
+  /** Batches recorded; the last one was not stepped when its loss or norm is not finite. */
+  readonly count: number;
+  readonly losses: Float64Array;
+  readonly norms: Float64Array;
 }
 
 /**
