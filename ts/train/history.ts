@@ -79,7 +79,7 @@ export interface FitResult {
   readonly epochs: number;
   /** Optimizer steps taken. */
   readonly iterations: number;
-  /** One record per epoch, in order. */
+  /** One record per epoch, in order (made on the first read: the same frozen array after). */
   readonly history: readonly EpochRecord[];
   /** Every step's record with `recordIterations: true`, else null. */
   readonly iterationHistory: readonly IterationRecord[] | null;
