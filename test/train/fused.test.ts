@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   Adadelta, LinearRegression, Lion, LogisticRegression, NAdam, RMSprop, SGD, SoftmaxRegression, fit, toDataset,
-  type BackendName, type Parameter, type Dataset, type Dtype, type FitOptions, type FitResult, type LinearModel, type OptimizerName,
+  type BackendName, type BoundDataset, type Parameter, type Dataset, type Dtype, type FitOptions, type FitResult, type LinearModel, type OptimizerName,
 } from "../../ts/index.ts";
 import { wasmBackend } from "../../ts/backend/wasm/index.ts";
 import { tsBackend } from "../../ts/backend/ts/index.ts";
@@ -216,6 +216,24 @@ describe("whole epochs in one call", () => {
         fresh.dispose();
         bound.dispose();
         m.dispose();
+      });
+
+      it(`${backend} ${dtype}: fits on the bound data's order after a call that reallocated its buffers`, async () => {
+        const options: FitOptions = { optimizer: "adam", optimizerOptions: { lr: 0.01 }, batchSize: 16, epochs: 2, seed: 5, tol: null };
+        const twice = async (between: (bound: BoundDataset) => void) => {
+          const m = new LinearRegression({ dtype, backend });
+          const bound = m.bind(toDataset(D.X, D.y));
+          await fit(m, bound, options);
+          between(bound);
+          await fit(m, bound, options);
+          const weights = [...m.weights, m.bias];
+          bound.dispose();
+          m.dispose();
+          return weights;
+        };
+        // 406 rows (each twice) grow the row buffer and the scratch past the 203 they had.
+        const doubled = Uint32Array.from({ length: 406 }, (_, i) => i % 203);
+        expect(await twice((bound) => bound.lossAndGradient(doubled, 0, 406))).toEqual(await twice(() => {}));
       });
 
       it(`${backend} ${dtype}: weights that overflow at the end of an epoch, and a loss that does mid-epoch`, async () => {

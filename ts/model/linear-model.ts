@@ -436,6 +436,8 @@ class Bound implements BoundDataset {
   #sink: { w: Storage; b: Storage | null } | null = null;
   #call: ModelCall | null = null;
   #lossCall: ModelCall | null = null;
+  /** The kernel call on fit()'s row order (order()'s storage) instead of the row buffer. */
+  #orderCall: ModelCall | null = null;
 
   constructor(model: LinearModel, impl: Backend, ds: Dataset, shape: Shape, makeCall: MakeCall) {
     this.n = ds.n;
@@ -454,7 +456,7 @@ class Bound implements BoundDataset {
   #modelCall(sink: { w: Storage; b: Storage | null } | null): ModelCall {
     const d = this.#data;
     if (this.#built !== d.generation) {
-      this.#call = this.#lossCall = null;
+      this.#call = this.#lossCall = this.#orderCall = null;
       this.#built = d.generation;
     }
     if (sink === null) return (this.#call ??= this.#makeCall(d.x, d.y, this.n, d.rows, d.scratch, null, null));
@@ -488,7 +490,9 @@ class Bound implements BoundDataset {
     if (fused === null) return null;
     const count = end - start;
     data.reserve(count);
-    const call = own === null ? this.#modelCall(null) : { ...this.#modelCall(null), rows: own.storage };
+    // First: it drops the cached calls when the buffers were reallocated.
+    const base = this.#modelCall(null);
+    const call = own === null ? base : (this.#orderCall ??= { ...base, rows: own.storage });
     const rows = fused.plan.rows;
     const ours = call.bias === null ? [call.weights, call.gradW] : [call.weights, call.gradW, call.bias, call.gradB];
     if (rows.length * 2 !== ours.length || rows.some((r, i) => r.param !== ours[2 * i] || r.grad !== ours[2 * i + 1])) return null;
@@ -611,6 +615,7 @@ class Bound implements BoundDataset {
     this.#disposeTrain();
     this.#call = null;
     this.#lossCall = null;
+    this.#orderCall = null;
     this.#model.forget(this);
   }
 }
