@@ -8,6 +8,7 @@
 import binaryen from "binaryen";
 import type { Dtype } from "../ts/index.ts";
 import type { Contender, Running } from "./harness.ts";
+import { SEED_FIT } from "./workloads.ts";
 
 /** probe_<dtype>(p, g, a, b, w0, w1, bytes): byte addresses, `bytes` a multiple of 16. */
 function wat(dtype: Dtype): string {
@@ -50,25 +51,62 @@ function divideWat(dtype: Dtype): string {
         (br $next))))`;
 }
 
+/**
+ * The seed probe: W3's arithmetic alone, hand-written. `steps` steps of batch gradient
+ * descent on the row-major `n × 2` X (n a multiple of 4): per row r = x·w − y (the dot in
+ * one multiply of a vector), its terms `r · x` added to one vector of sums, row after row
+ * as the crate sums them; per step w ← w − lr · (scale · sums). Four rows per iteration (V8
+ * does not unroll loops), weights, scale and lr in registers, no row numbers, no loss, no
+ * norm, no best weights, no bounds checks beyond the engine's own: the floor of the fused
+ * fit's loop in WebAssembly. crate/examples/native_bench.rs runs the same loop natively.
+ */
+function seedWat(dtype: Dtype): string {
+  const [v, size, load] = dtype === "f32" ? ["f32x4", 4, "v128.load64_zero"] : ["f64x2", 8, "v128.load"];
+  const scalar = dtype;
+  const row = (k: number) => `
+        (local.set $xv (${load} offset=${k * 2 * size} (local.get $xp)))
+        (local.set $p (${v}.mul (local.get $xv) (local.get $wv)))
+        (local.set $r (${scalar}.sub (${scalar}.add (${v}.extract_lane 0 (local.get $p)) (${v}.extract_lane 1 (local.get $p))) (${scalar}.load offset=${k * size} (local.get $yp))))
+        (local.set $acc (${v}.add (local.get $acc) (${v}.mul (local.get $xv) (${v}.splat (local.get $r)))))`;
+  return `
+  (func (export "seed_${dtype}") (param $x i32) (param $y i32) (param $w i32) (param $n i32) (param $steps i32) (param $scale ${scalar}) (param $lr ${scalar})
+    (local $t i32) (local $xp i32) (local $yp i32) (local $end i32) (local $r ${scalar}) (local $wv v128) (local $xv v128) (local $p v128) (local $acc v128)
+    (local.set $wv (${load} (local.get $w)))
+    (local.set $end (i32.add (local.get $y) (i32.mul (local.get $n) (i32.const ${size}))))
+    (loop $step
+      (local.set $acc (v128.const i32x4 0 0 0 0))
+      (local.set $xp (local.get $x))
+      (local.set $yp (local.get $y))
+      (loop $rows ${[0, 1, 2, 3].map(row).join("")}
+        (local.set $xp (i32.add (local.get $xp) (i32.const ${8 * size})))
+        (br_if $rows (i32.lt_u (local.tee $yp (i32.add (local.get $yp) (i32.const ${4 * size}))) (local.get $end))))
+      (local.set $wv (${v}.sub (local.get $wv) (${v}.mul (${v}.splat (local.get $lr)) (${v}.mul (${v}.splat (local.get $scale)) (local.get $acc)))))
+      (br_if $step (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $steps))))
+    (${scalar}.store (local.get $w) (${v}.extract_lane 0 (local.get $wv)))
+    (${scalar}.store offset=${size} (local.get $w) (${v}.extract_lane 1 (local.get $wv))))`;
+}
+
 /** The division probe's constants: Adam's sqrt(1 − β2^t) at t = 1 and its eps, as native_bench.rs uses. */
 const DIVIDE = { c: 0.0316227766, eps: 1e-8 };
 
 type Probe = (p: number, g: number, a: number, b: number, w0: number, w1: number, bytes: number) => void;
 type Divide = (m: number, v: number, out: number, bytes: number) => void;
+type Seed = (x: number, y: number, w: number, n: number, steps: number, scale: number, lr: number) => void;
 
-let instance: { memory: WebAssembly.Memory; probe: Record<Dtype, Probe>; divide: Record<Dtype, Divide> } | null = null;
+let instance: { memory: WebAssembly.Memory; probe: Record<Dtype, Probe>; divide: Record<Dtype, Divide>; seed: Record<Dtype, Seed> } | null = null;
 
 function load(): NonNullable<typeof instance> {
   if (instance) return instance;
-  const module = binaryen.parseText(`(module (memory (export "memory") 1) ${wat("f32")} ${wat("f64")} ${divideWat("f32")} ${divideWat("f64")})`);
+  const module = binaryen.parseText(`(module (memory (export "memory") 1) ${wat("f32")} ${wat("f64")} ${divideWat("f32")} ${divideWat("f64")} ${seedWat("f32")} ${seedWat("f64")})`);
   try {
     module.setFeatures(binaryen.Features.MVP | binaryen.Features.SIMD128);
-    if (!module.validate()) throw new Error("the bandwidth probe's WebAssembly does not validate");
+    if (!module.validate()) throw new Error("the probes' WebAssembly does not validate");
     const exports = new WebAssembly.Instance(new WebAssembly.Module(module.emitBinary() as Uint8Array<ArrayBuffer>), {}).exports as Record<string, unknown>;
     instance = {
       memory: exports["memory"] as WebAssembly.Memory,
       probe: { f32: exports["probe_f32"] as Probe, f64: exports["probe_f64"] as Probe },
       divide: { f32: exports["divide_f32"] as Divide, f64: exports["divide_f64"] as Divide },
+      seed: { f32: exports["seed_f32"] as Seed, f64: exports["seed_f64"] as Seed },
     };
     return instance;
   } finally {
@@ -113,6 +151,31 @@ export function wasmDivideProbe(dtype: Dtype, n: number): Contender {
       for (let i = 0; i < 2 * n; i++) view[i] = i < n ? (i % 7) - 3 : (i % 7) + 1;
       const run = divide[dtype];
       return { run: () => run(0, bytes, 2 * bytes, bytes), read: () => new Float64Array(0), dispose: () => {} };
+    },
+  };
+}
+
+/**
+ * The seed probe on W3's data (`n × 2` rows, n a multiple of 4), from the seed fit's
+ * initial weights: each call the fit's 500 steps, the weights carried over as the W3
+ * contenders carry theirs.
+ */
+export function wasmSeedProbe(dtype: Dtype, data: { X: Float64Array; y: Float64Array; n: number; d: number }): Contender {
+  return {
+    name: "wasm",
+    setup(): Running {
+      const { seed } = load();
+      const { n, d } = data;
+      if (d !== 2 || n % 4 !== 0) throw new Error(`seed probe: needs n × 2 rows with n a multiple of 4, got ${n} × ${d}`);
+      // X, then y, then the two weights.
+      const { view } = arrays("seed probe", dtype, 4 * Math.ceil((3 * n + 2) / 4), 1);
+      view.set(data.X);
+      view.set(data.y, 2 * n);
+      const w = view.subarray(3 * n, 3 * n + 2);
+      w.set(SEED_FIT.init);
+      const size = view.BYTES_PER_ELEMENT;
+      const run = seed[dtype];
+      return { run: () => run(0, 2 * n * size, 3 * n * size, n, SEED_FIT.iterations, 2 / n, SEED_FIT.lr), read: () => Float64Array.from(w), dispose: () => {} };
     },
   };
 }

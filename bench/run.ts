@@ -63,7 +63,9 @@ builds its optimizer and buffers on every call; no validation, no history) — t
 only, checked for leaked tensors. The bandwidth probe reads 4 arrays and writes 3 (Adam's
 memory traffic without its arithmetic) and the division probe computes \`m / (√v / c + eps)\`
 (its arithmetic chain, reading 2 arrays and writing 1), natively and in hand-written
-WebAssembly SIMD (bench/probe.ts); the rounding probe is the plain JS Adam loop with every
+WebAssembly SIMD (bench/probe.ts); the seed probe is W3's arithmetic alone (each row's
+residual and its terms of the gradient, summed row after row, then the step; no row
+numbers, loss, norm or best weights), hand-written in WebAssembly and plain natively; the rounding probe is the plain JS Adam loop with every
 f32 operation rounded (Math.fround), as the bit-exact ts fallback must round them.
 
 Each time is the median over ${options.rounds} rounds of the median time per call

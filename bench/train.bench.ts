@@ -19,6 +19,7 @@ import { FLAG_NEW_STATE, SCALARS } from "../ts/kernels/optim/kernel.ts";
 import { ADAM_DEFAULTS, prepareAdam } from "../ts/optim/adam.ts";
 import { Powers } from "../ts/optim/power.ts";
 import { once, type Case, type Contender, type Running } from "./harness.ts";
+import { wasmSeedProbe } from "./probe.ts";
 import { tfjsEpoch, tfjsGradient, tfjsSeedFit } from "./peers/tfjs.ts";
 import {
   ADAM,
@@ -214,6 +215,14 @@ export function trainCases(big: Regression, small: Regression, only?: readonly s
         name: trainCaseName("seed", dtype, small.n),
         bytes: 0,
         contenders: [...contenders("seed", smallData), ...tfjs((backend) => tfjsSeedFit(backend, smallData))],
+        check: { what: `weights after ${SEED_FIT.iterations} steps`, calls: 1, reference: once(() => seedFitReference(smallData)), tolerance: TOLERANCE.W3[dtype] },
+      });
+      // W3's arithmetic alone, hand-written in WebAssembly (bench/probe.ts): the floor of its loop.
+      cases.push({
+        suite: "training",
+        name: `W3 seed probe ${dtype}`,
+        bytes: 0,
+        contenders: [wasmSeedProbe(dtype, smallData)],
         check: { what: `weights after ${SEED_FIT.iterations} steps`, calls: 1, reference: once(() => seedFitReference(smallData)), tolerance: TOLERANCE.W3[dtype] },
       });
     }

@@ -302,6 +302,30 @@ fn seed_case<T: Float>(o: &Options, dtype: &str, x: &[f64], y: &[f64]) {
     let mut w = cast::<T>(&SEED_FIT_INIT);
     seed_fit(&batch, &mut w, &mut gw, &mut scratch);
     report_check(&name, &w);
+    let (scale, lr) = (T::from_f64(2.0 / n as f64), T::from_f64(SEED_FIT_LR));
+    let name = format!("W3 seed probe {}", dtype);
+    let mut w = [T::from_f64(SEED_FIT_INIT[0]), T::from_f64(SEED_FIT_INIT[1])];
+    report(&name, o.measure(|| seed_probe(&x, &y, &mut w, scale, lr)));
+    checksum(&w);
+    let mut w = [T::from_f64(SEED_FIT_INIT[0]), T::from_f64(SEED_FIT_INIT[1])];
+    seed_probe(&x, &y, &mut w, scale, lr);
+    report_check(&name, &w);
+}
+
+/// W3's arithmetic alone, as bench/probe.ts's seed probe: per step, each row's
+/// `r = x·w − y` and its terms `r · x` summed row after row, then `w ← w − lr · (scale ·
+/// sums)`; no row numbers, loss, norm or best weights. The floor of the fused fit's loop.
+fn seed_probe<T: Float>(x: &[T], y: &[T], w: &mut [T; 2], scale: T, lr: T) {
+    for _ in 0..SEED_FIT_ITERATIONS {
+        let (mut a0, mut a1) = (T::ZERO, T::ZERO);
+        for (row, &target) in x.chunks_exact(2).zip(y) {
+            let r = (row[0] * w[0] + row[1] * w[1]) - target;
+            a0 = a0 + row[0] * r;
+            a1 = a1 + row[1] * r;
+        }
+        w[0] = w[0] - lr * (scale * a0);
+        w[1] = w[1] - lr * (scale * a1);
+    }
 }
 
 /// W4's model and optimizer state: weights and bias with their gradients and Adam moments.
