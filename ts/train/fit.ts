@@ -289,7 +289,7 @@ async function run(
   const iterationHistory: IterationRecord[] | null = s.recordIterations ? [] : null;
   const perIteration = onIteration !== undefined || iterationHistory !== null;
 
-  const history = new EpochLog(validation !== null, Math.min(s.epochs, maxIter));
+  const history = new EpochLog(validation !== null);
   const best: FloatArray[] = params.map((p) => p.data.slice());
   let bestLoss = Infinity;
   let bestEpoch = 0;

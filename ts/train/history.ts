@@ -111,8 +111,11 @@ const RUN = 4;
  * run of its own). Epochs are numbered from 1 in order.
  */
 export class EpochLog {
-  /** Per epoch: training loss, gradient norm. */
-  #losses: Float64Array;
+  /**
+   * Per epoch: training loss, gradient norm. A plain array: a Float64Array of a long fit's
+   * size lives outside V8's heap, and allocating and collecting one cost a few µs per fit.
+   */
+  readonly #losses: number[] = [];
   #length = 0;
   /** Per run, RUN numbers (see RUN), in epoch order. */
   readonly #runs: number[] = [];
@@ -122,10 +125,8 @@ export class EpochLog {
   readonly #made: EpochRecord[] = [];
   #all: readonly EpochRecord[] | null = null;
 
-  /** `expected`: how many epochs the fit is likely to run (the first allocation). */
-  constructor(validated: boolean, expected: number) {
+  constructor(validated: boolean) {
     this.#validation = validated ? [] : null;
-    this.#losses = new Float64Array(2 * Math.max(1, Math.min(expected, 1024)));
   }
 
   get length(): number {
@@ -165,13 +166,11 @@ export class EpochLog {
   }
 
   /** The per-epoch values, with room for `more` epochs after the last. */
-  #room(more: number): Float64Array {
+  #room(more: number): number[] {
     const v = this.#losses;
     const needed = 2 * (this.#length + more);
-    if (needed <= v.length) return v;
-    const grown = new Float64Array(Math.max(needed, 2 * v.length));
-    grown.set(v);
-    return (this.#losses = grown);
+    if (v.length < needed) v.length = needed;
+    return v;
   }
 
   /** The record of epoch `index + 1`, made once. */
