@@ -57,6 +57,7 @@ const CASES: [string, () => unknown, ErrorClass, RegExp, string?][] = [
   ["penalty without options", () => l1Penalty([1], undefined as never), DownhillTypeError, /l1Penalty\(options\) must be given with the penalty's strength/],
   ["penalty grad of another dtype", () => l2Penalty(new Float32Array(2), { lambda: 1, grad: new Float64Array(2) as never }), DownhillTypeError, /l2Penalty\(options\.grad\) must be a Float32Array \(the weights' dtype\)/],
   ["penalty grad of another length", () => l2Penalty(new Float64Array(2), { lambda: 1, grad: new Float64Array(3) }), DownhillRangeError, /l2Penalty: weights and grad must have the same length; got 2 and 3\./, "SHAPE_MISMATCH"],
+  ["penalty grad detached", () => { const g = new Float64Array(0); structuredClone(g.buffer, { transfer: [g.buffer] }); return l2Penalty([], { lambda: 0, grad: g }); }, DownhillTypeError, /l2Penalty\(options\.grad\) is a Float64Array whose ArrayBuffer is detached/],
   ["penalty grad overlapping the weights", () => { const b = new Float64Array(4); return l1Penalty(b.subarray(0, 2), { lambda: 1, grad: b.subarray(1, 3) }); }, DownhillRangeError, /l1Penalty\(options\.grad\) overlaps the weights/],
   ["penalty NaN weight", () => l1Penalty([0, NaN], { lambda: 1 }), DownhillRangeError, /l1Penalty\(weights\): weights\[1\] is NaN/],
 ];

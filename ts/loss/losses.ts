@@ -309,6 +309,7 @@ function penalty<P extends FloatInput>(fn: string, name: PenaltyName, weights: P
     if (!isFloatArray(g) || dtypeOf(g) !== dtype) {
       throw new DownhillTypeError("INVALID_ARGUMENT", `${fn}(options.grad) must be a ${dtype === "f32" ? "Float32Array" : "Float64Array"} (the weights' dtype); got ${describe(g)}.`);
     }
+    if (isDetached(g.buffer)) throw new DownhillTypeError("INVALID_ARGUMENT", `${fn}(options.grad) is a ${g.constructor.name} whose ArrayBuffer is detached (transferred); pass a live array.`);
     checkSameLength(fn, "weights", w, "grad", g);
     if (g.buffer === w.buffer && g.byteOffset < w.byteOffset + w.byteLength && w.byteOffset < g.byteOffset + g.byteLength) {
       throw new DownhillRangeError("INVALID_ARGUMENT", `${fn}(options.grad) overlaps the weights; give a separate gradient buffer.`);
