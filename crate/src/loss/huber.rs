@@ -16,16 +16,29 @@ pub fn huber<T: Float>(pred: &[T], target: &[T], delta: T, grad: &mut [T]) -> T 
 /// divided, with the gradient of the mean over `total` rows (norm = 1 / total).
 pub fn huber_partial<T: Float>(pred: &[T], target: &[T], delta: T, total: usize, grad: &mut [T]) -> T {
     let gradient = huber_gradient(delta, total);
-    let half = T::from_f64(0.5);
     lane_sum(pred.len(), |i| {
         grad[i] = gradient(pred[i], target[i]);
-        let z = (pred[i] - target[i]).abs();
-        if z < delta {
-            half * z * z
-        } else {
-            delta * (z - half * delta)
-        }
+        huber_term(pred[i] - target[i], delta)
     })
+}
+
+/// `huber_partial`'s sum from each row's error `ŷ − y` alone, in the same order, without
+/// the gradient (crate/src/model/affine.rs `narrow_errors` computes it with the errors).
+pub(crate) fn huber_of_errors<T: Float>(errors: &[T], delta: T) -> T {
+    lane_sum(errors.len(), |i| huber_term(errors[i], delta))
+}
+
+/// One row's Huber loss from its error `ŷ − y`: quadratic below `delta` in magnitude,
+/// linear above (torch.nn.HuberLoss).
+#[inline(always)]
+fn huber_term<T: Float>(error: T, delta: T) -> T {
+    let half = T::from_f64(0.5);
+    let z = error.abs();
+    if z < delta {
+        half * z * z
+    } else {
+        delta * (z - half * delta)
+    }
 }
 
 /// `huber_partial`'s gradient of one row (torch's `huber_loss_backward` with norm =

@@ -107,10 +107,9 @@ pub fn backward<T: Float>(batch: &Batch<T>, g: &[T], k: usize, grad_w: &mut [T],
 
 /// For a scalar model (k = 1) whose loss gives each row's gradient w.r.t. z from that row
 /// alone, `g[r] = gradient(z[r], target[r])`: `forward`, then the gradients, then
-/// `backward`, with the same results. A model of fewer than LANES features (no whole
-/// chunk of lane_sum's in its dot products) runs the three in one pass over the rows
-/// (`narrow_forward_backward`); a wider one TILE rows at a time while the rows' features
-/// are in cache (the features are read from memory once instead of twice).
+/// `backward`, with the same results, TILE rows at a time while the rows' features are in
+/// cache (the features are read from memory once instead of twice). A model of fewer than
+/// LANES features whose loss needs only the errors z − target has `narrow_errors`.
 /// ts/kernels/model/linear.ts runs `forward`, the loss and `backward` one after the other:
 /// the same operations on the same values in the same order, so the same bits.
 #[allow(clippy::too_many_arguments)]
@@ -123,17 +122,6 @@ pub(crate) fn forward_backward<T: Float>(batch: &Batch<T>, w: &[T], b: &[T], z: 
     }
     let m = batch.rows.len();
     let (z, target, g) = (&mut z[..m], &mut target[..m], &mut g[..m]);
-    match batch.d {
-        0 => return narrow_forward_backward::<T, 0>(batch, w, b, z, target, g, grad_w, grad_b, gradient),
-        1 => return narrow_forward_backward::<T, 1>(batch, w, b, z, target, g, grad_w, grad_b, gradient),
-        2 => return narrow_forward_backward::<T, 2>(batch, w, b, z, target, g, grad_w, grad_b, gradient),
-        3 => return narrow_forward_backward::<T, 3>(batch, w, b, z, target, g, grad_w, grad_b, gradient),
-        4 => return narrow_forward_backward::<T, 4>(batch, w, b, z, target, g, grad_w, grad_b, gradient),
-        5 => return narrow_forward_backward::<T, 5>(batch, w, b, z, target, g, grad_w, grad_b, gradient),
-        6 => return narrow_forward_backward::<T, 6>(batch, w, b, z, target, g, grad_w, grad_b, gradient),
-        7 => return narrow_forward_backward::<T, 7>(batch, w, b, z, target, g, grad_w, grad_b, gradient),
-        _ => {}
-    }
     let mut lanes = [T::ZERO; LANES * TILE];
     let tiles = batch.rows.chunks(TILE).zip(z.chunks_mut(TILE)).zip(target.chunks_mut(TILE)).zip(g.chunks_mut(TILE));
     for (((rows, z), target), g) in tiles {
@@ -145,46 +133,68 @@ pub(crate) fn forward_backward<T: Float>(batch: &Batch<T>, w: &[T], b: &[T], z: 
     }
 }
 
-/// `forward_backward` for D (< LANES) features, each row in turn: its dot product
-/// `lane_sum(D, |j| x[i, j] · w[j])` (+ b), target and gradient, and its terms of ∂W and
-/// ∂b added to sums kept in registers, stored once at the end (row by row, `backward`'s
-/// order). D fixed so that the loops over the features unroll; one pass, so that a row's
-/// forward work overlaps the previous rows' additions. Per-tile passes over a few columns
-/// cost more than their arithmetic here.
+/// For a scalar model (k = 1) of fewer than LANES features (no whole chunk of lane_sum's
+/// in its dot products) whose loss is a function of each row's error `z − target` alone
+/// (MSE, MAE, Huber): `forward`, then `e[r] = z[r] − target[r]` and
+/// `g[r] = gradient(z[r], target[r])`, then `backward`, with the same bits in `e`,
+/// `grad_w` and `grad_b`; returns false, having done nothing, for LANES features or more.
+/// One pass over the rows, each row in turn: its dot product `lane_sum(D, |j| x[i, j] ·
+/// w[j])` (+ b), error and gradient, and its terms of ∂W and ∂b added to sums kept in
+/// registers, stored once at the end (row by row, `backward`'s order). D fixed so that the
+/// loops over the features unroll. The error is all the loss needs afterwards, so the pass
+/// stores one value per row (z, the target and g were three: in V8's code of this loop
+/// every live pointer counts).
 #[allow(clippy::too_many_arguments)]
-fn narrow_forward_backward<T: Float, const D: usize>(batch: &Batch<T>, w: &[T], b: &[T], z: &mut [T], target: &mut [T], g: &mut [T], grad_w: &mut [T], grad_b: &mut [T], gradient: impl Fn(T, T) -> T) {
+pub(crate) fn narrow_errors<T: Float>(batch: &Batch<T>, w: &[T], b: &[T], e: &mut [T], grad_w: &mut [T], grad_b: &mut [T], gradient: impl Fn(T, T) -> T) -> bool {
+    let e = &mut e[..batch.rows.len()];
+    match batch.d {
+        0 => narrow_rows::<T, 0>(batch, w, b, e, grad_w, grad_b, gradient),
+        1 => narrow_rows::<T, 1>(batch, w, b, e, grad_w, grad_b, gradient),
+        2 => narrow_rows::<T, 2>(batch, w, b, e, grad_w, grad_b, gradient),
+        3 => narrow_rows::<T, 3>(batch, w, b, e, grad_w, grad_b, gradient),
+        4 => narrow_rows::<T, 4>(batch, w, b, e, grad_w, grad_b, gradient),
+        5 => narrow_rows::<T, 5>(batch, w, b, e, grad_w, grad_b, gradient),
+        6 => narrow_rows::<T, 6>(batch, w, b, e, grad_w, grad_b, gradient),
+        7 => narrow_rows::<T, 7>(batch, w, b, e, grad_w, grad_b, gradient),
+        _ => return false,
+    }
+    true
+}
+
+/// `narrow_errors` for D features.
+#[allow(clippy::too_many_arguments)]
+fn narrow_rows<T: Float, const D: usize>(batch: &Batch<T>, w: &[T], b: &[T], e: &mut [T], grad_w: &mut [T], grad_b: &mut [T], gradient: impl Fn(T, T) -> T) {
     let mut weights = [T::ZERO; D];
     weights.copy_from_slice(&w[..D]);
     let bias = b.first().copied();
     let (mut acc, mut sum) = ([T::ZERO; D], T::ZERO);
-    // One row: its prediction, target and gradient, and its terms added to the sums.
-    let row = |i: usize, z: &mut T, t: &mut T, g: &mut T, acc: &mut [T; D], sum: &mut T| {
+    // One row: its prediction, error and gradient, and its terms added to the sums.
+    let row = |i: usize, e: &mut T, acc: &mut [T; D], sum: &mut T| {
         let x = &batch.x[i * D..(i + 1) * D];
         let dot = lane_sum(D, |j| x[j] * weights[j]);
-        *z = match bias {
+        let z = match bias {
             Some(b0) => dot + b0,
             None => dot,
         };
-        *t = batch.y[i];
-        *g = gradient(*z, *t);
+        let t = batch.y[i];
+        *e = z - t;
+        let g = gradient(z, t);
         for j in 0..D {
-            acc[j] = acc[j] + *g * x[j];
+            acc[j] = acc[j] + g * x[j];
         }
-        *sum = *sum + *g;
+        *sum = *sum + g;
     };
     // Four rows per iteration (the sums still take them in order): V8 does not unroll
     // loops, and the loop's own instructions cost as much as a narrow row's arithmetic.
     let m = batch.rows.len();
-    let (rows, z, target, g) = (&batch.rows[..m], &mut z[..m], &mut target[..m], &mut g[..m]);
-    let mut quads = rows.chunks_exact(4).zip(z.chunks_exact_mut(4)).zip(target.chunks_exact_mut(4)).zip(g.chunks_exact_mut(4));
-    for (((r, z), t), g) in &mut quads {
+    let (rows, e) = (&batch.rows[..m], &mut e[..m]);
+    for (r, e) in rows.chunks_exact(4).zip(e.chunks_exact_mut(4)) {
         for k in 0..4 {
-            row(r[k] as usize, &mut z[k], &mut t[k], &mut g[k], &mut acc, &mut sum);
+            row(r[k] as usize, &mut e[k], &mut acc, &mut sum);
         }
     }
-    let whole = m - m % 4;
-    for k in whole..m {
-        row(rows[k] as usize, &mut z[k], &mut target[k], &mut g[k], &mut acc, &mut sum);
+    for k in m - m % 4..m {
+        row(rows[k] as usize, &mut e[k], &mut acc, &mut sum);
     }
     grad_w[..D].copy_from_slice(&acc);
     if let Some(gb) = grad_b.first_mut() {
@@ -599,6 +609,39 @@ mod tests {
     }
 
     #[test]
+    fn narrow_errors_equal_the_three_steps_below_lanes_features() {
+        for d in 0usize..=9 {
+            let x = features(200 * d);
+            let y: Vec<f64> = (0..200).map(|i| (i % 7) as f64 * 150.0).collect();
+            let x: Vec<f64> = x.iter().map(|&v| v as f64).collect();
+            let w: Vec<f64> = (0..d).map(|j| 0.5 - (j % 3) as f64 * 0.61).collect();
+            let all = rows();
+            for (rows, b) in [(&all[..], &[0.25f64][..]), (&all[..], &[][..]), (&all[..5], &[0.25][..]), (&all[..3], &[][..])] {
+                let m = rows.len();
+                let batch = Batch { x: &x, y: &y, d, rows };
+                let gradient = |z: f64, t: f64| 0.01 * (z - t);
+                let (mut z, mut t, mut g, mut gw, mut gb) = (vec![0.0; m], vec![0.0; m], vec![0.0; m], vec![9.0; d], vec![9.0; b.len()]);
+                forward(&batch, &w, b, 1, &mut z, &mut t);
+                for r in 0..m {
+                    g[r] = gradient(z[r], t[r]);
+                }
+                backward(&batch, &g, 1, &mut gw, &mut gb);
+                let (mut e, mut gw2, mut gb2) = (vec![7.0; m], vec![9.0; d], vec![9.0; b.len()]);
+                let narrow = narrow_errors(&batch, &w, b, &mut e, &mut gw2, &mut gb2, gradient);
+                assert_eq!(narrow, d < LANES, "d = {}", d);
+                if !narrow {
+                    assert_eq!((e, gw2, gb2), (vec![7.0; m], vec![9.0; d], vec![9.0; b.len()]), "d = {}: untouched", d);
+                    continue;
+                }
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                let errors: Vec<f64> = z.iter().zip(&t).map(|(&z, &t)| z - t).collect();
+                assert_eq!(bits(&e), bits(&errors), "d = {}, {} rows, bias {:?}", d, m, b);
+                assert_eq!((bits(&gw2), bits(&gb2)), (bits(&gw), bits(&gb)), "d = {}, {} rows, bias {:?}", d, m, b);
+            }
+        }
+    }
+
+    #[test]
     fn a_dot_product_of_negative_zeros_is_positive_zero() {
         // lane_sum starts from +0, and +0 + (−0) = +0: every product here is −0.
         for d in [1usize, 2, 5, 7, 8, 9, 15] {
@@ -610,6 +653,11 @@ mod tests {
             assert_eq!(z.map(f64::to_bits), [0.0f64.to_bits(); 2], "d = {}", d);
             forward(&batch, &w, &[], 1, &mut z, &mut t);
             assert_eq!(z.map(f64::to_bits), [0.0f64.to_bits(); 2], "d = {}", d);
+            // The error z − 0 keeps z's sign: +0 from a +0 dot product.
+            let mut e = [9.0; 2];
+            if narrow_errors(&batch, &w, &[], &mut e, &mut gw, &mut [], |z, _| z) {
+                assert_eq!(e.map(f64::to_bits), [0.0f64.to_bits(); 2], "d = {}", d);
+            }
         }
     }
 

@@ -4,10 +4,11 @@
 //! in one pass over its rows, as autograd would compute `loss(Linear(x), y) + penalty`.
 
 use crate::float::Float;
-use crate::loss::huber::{huber_gradient, huber_partial};
+use crate::loss::huber::{huber_gradient, huber_of_errors, huber_partial};
 use crate::loss::mae::{mae_gradient, mae_partial};
 use crate::loss::mse::{mse_gradient, mse_partial};
-use crate::model::affine::{forward_backward, penalize, Batch};
+use crate::model::affine::{forward_backward, narrow_errors, penalize, Batch};
+use crate::reduce::{sum_of_abs, sum_of_squares};
 
 /// Loss codes shared with ts/kernels/model/linear.ts and ts/backend/wasm/abi.ts.
 pub const MSE: u32 = 0;
@@ -38,14 +39,28 @@ pub fn loss_and_gradient<T: Float>(batch: &Batch<T>, loss: Loss<T>, l2: T, l1: T
 #[allow(clippy::too_many_arguments)]
 pub fn partial_loss_and_gradient<T: Float>(batch: &Batch<T>, loss: Loss<T>, total: usize, w: &[T], b: &[T], grad_w: &mut [T], grad_b: &mut [T], scratch: &mut [T]) -> T {
     let m = batch.rows.len();
+    // Each row's loss and its gradient w.r.t. ŷ depend on that row alone, on its error
+    // ŷ − y, so forward, the loss's gradient and backward run together (crate/src/model/
+    // affine.rs); the loss is then summed over all rows in its own order.
+    // ts/kernels/model/linear.ts runs the three steps one after the other, with the same
+    // results. Fewer than LANES features: one pass that keeps each row's error only.
+    let errors = &mut scratch[..m];
+    let narrow = match loss.code {
+        MAE => narrow_errors(batch, w, b, errors, grad_w, grad_b, mae_gradient(total)),
+        HUBER => narrow_errors(batch, w, b, errors, grad_w, grad_b, huber_gradient(loss.delta, total)),
+        _ => narrow_errors(batch, w, b, errors, grad_w, grad_b, mse_gradient(total)),
+    };
+    if narrow {
+        // |ŷ − y| and (ŷ − y)² are |y − ŷ| and (y − ŷ)², bit for bit.
+        return match loss.code {
+            MAE => sum_of_abs(errors),
+            HUBER => huber_of_errors(errors, loss.delta),
+            _ => sum_of_squares(errors),
+        };
+    }
     let (pred, rest) = scratch.split_at_mut(m);
     let (target, rest) = rest.split_at_mut(m);
     let g = &mut rest[..m];
-    // Each row's gradient w.r.t. ŷ depends on that row alone, so forward, the loss's
-    // gradient and backward run together (crate/src/model/affine.rs); the loss is then
-    // summed over all rows in its own order, rewriting the same gradients.
-    // ts/kernels/model/linear.ts runs the three steps one after the other, with the same
-    // results.
     match loss.code {
         MAE => {
             forward_backward(batch, w, b, pred, target, g, grad_w, grad_b, mae_gradient(total));
