@@ -75,7 +75,8 @@ export function adamStateNeeded(o: Readonly<AdamCoreOptions>): readonly boolean[
  * powers of β come from `powers` (param group `group`'s).
  */
 export function prepareAdam(o: Readonly<AdamCoreOptions>, decoupled: boolean, step: number, s: Float64Array, powers: Powers, group: number): number {
-  const [beta1, beta2] = o.betas;
+  const beta1 = o.betas[0];
+  const beta2 = o.betas[1];
   const biasCorrection1 = 1 - powers.of(group, 0, beta1, step);
   const biasCorrection2 = 1 - powers.of(group, 1, beta2, step);
   s[0] = beta1;

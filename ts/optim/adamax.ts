@@ -58,7 +58,8 @@ export class Adamax extends Optimizer<AdamaxOptions> {
   readonly #powers = new Powers();
 
   protected prepare(o: Readonly<AdamaxOptions>, step: number, s: Float64Array, group: number): number {
-    const [beta1, beta2] = o.betas;
+    const beta1 = o.betas[0];
+    const beta2 = o.betas[1];
     const biasCorrection = 1 - this.#powers.of(group, 0, beta1, step);
     s[0] = beta1;
     s[1] = beta2;

@@ -59,7 +59,8 @@ export class Lion extends Optimizer<LionOptions> {
   }
 
   protected prepare(o: Readonly<LionOptions>, _step: number, s: Float64Array): number {
-    const [beta1, beta2] = o.betas;
+    const beta1 = o.betas[0];
+    const beta2 = o.betas[1];
     s[0] = o.lr;
     s[1] = beta1;
     s[2] = 1 - beta1;

@@ -81,7 +81,8 @@ export class NAdam extends Optimizer<NAdamOptions> {
   }
 
   protected prepare(o: Readonly<NAdamOptions>, step: number, s: Float64Array, group: number): number {
-    const [beta1, beta2] = o.betas;
+    const beta1 = o.betas[0];
+    const beta2 = o.betas[1];
     const { lr, weightDecay, momentumDecay } = o;
     const biasCorrection2 = 1 - this.#powers.of(group, 1, beta2, step);
     const mu = beta1 * (1 - 0.5 * 0.96 ** (step * momentumDecay));

@@ -65,7 +65,8 @@ export class RAdam extends Optimizer<RAdamOptions> {
   readonly #powers = new Powers();
 
   protected prepare(o: Readonly<RAdamOptions>, step: number, s: Float64Array, group: number): number {
-    const [beta1, beta2] = o.betas;
+    const beta1 = o.betas[0];
+    const beta2 = o.betas[1];
     const { lr, weightDecay } = o;
     const beta2Power = this.#powers.of(group, 1, beta2, step);
     const biasCorrection1 = 1 - this.#powers.of(group, 0, beta1, step);
