@@ -582,6 +582,16 @@ mod tests {
         }
     }
 
+    /// `forward`, each row's gradient, then `backward`: z, the targets, g, ∂W and ∂b.
+    fn three_steps<T: Float>(batch: &Batch<T>, w: &[T], b: &[T], gradient: impl Fn(T, T) -> T) -> [Vec<T>; 5] {
+        let m = batch.rows.len();
+        let (mut z, mut t, mut gw, mut gb) = (vec![T::ZERO; m], vec![T::ZERO; m], vec![T::ZERO; batch.d], vec![T::ZERO; b.len()]);
+        forward(batch, w, b, 1, &mut z, &mut t);
+        let g: Vec<T> = z.iter().zip(&t).map(|(&z, &t)| gradient(z, t)).collect();
+        backward(batch, &g, 1, &mut gw, &mut gb);
+        [z, t, g, gw, gb]
+    }
+
     #[test]
     fn forward_backward_equals_its_three_steps() {
         for d in (0usize..=17).chain([24, 33]) {
@@ -593,12 +603,7 @@ mod tests {
                 let m = rows.len();
                 let batch = Batch { x: &x, y: &y, d, rows };
                 let gradient = |z: f32, t: f32| 0.01 * (z - t);
-                let (mut z, mut t, mut g, mut gw, mut gb) = (vec![0.0f32; m], vec![0.0f32; m], vec![0.0f32; m], vec![9.0f32; d], vec![9.0f32; b.len()]);
-                forward(&batch, &w, b, 1, &mut z, &mut t);
-                for r in 0..m {
-                    g[r] = gradient(z[r], t[r]);
-                }
-                backward(&batch, &g, 1, &mut gw, &mut gb);
+                let [z, t, g, gw, gb] = three_steps(&batch, &w, b, gradient);
                 let (mut z2, mut t2, mut g2, mut gw2, mut gb2) = (vec![0.0f32; m], vec![0.0f32; m], vec![0.0f32; m], vec![9.0f32; d], vec![9.0f32; b.len()]);
                 forward_backward(&batch, &w, b, &mut z2, &mut t2, &mut g2, &mut gw2, &mut gb2, gradient);
                 let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
@@ -620,12 +625,7 @@ mod tests {
                 let m = rows.len();
                 let batch = Batch { x: &x, y: &y, d, rows };
                 let gradient = |z: f64, t: f64| 0.01 * (z - t);
-                let (mut z, mut t, mut g, mut gw, mut gb) = (vec![0.0; m], vec![0.0; m], vec![0.0; m], vec![9.0; d], vec![9.0; b.len()]);
-                forward(&batch, &w, b, 1, &mut z, &mut t);
-                for r in 0..m {
-                    g[r] = gradient(z[r], t[r]);
-                }
-                backward(&batch, &g, 1, &mut gw, &mut gb);
+                let [z, t, _, gw, gb] = three_steps(&batch, &w, b, gradient);
                 let (mut e, mut gw2, mut gb2) = (vec![7.0; m], vec![9.0; d], vec![9.0; b.len()]);
                 let narrow = narrow_errors(&batch, &w, b, &mut e, &mut gw2, &mut gb2, gradient);
                 assert_eq!(narrow, d < LANES, "d = {}", d);
