@@ -116,7 +116,6 @@ export class EpochLog {
    * size lives outside V8's heap, and allocating and collecting one cost a few µs per fit.
    */
   readonly #losses: number[] = [];
-  #length = 0;
   /** Per run, RUN numbers (see RUN), in epoch order. */
   readonly #runs: number[] = [];
   /** Per epoch, the validation loss; null when the fit has no validation part. */
@@ -130,17 +129,14 @@ export class EpochLog {
   }
 
   get length(): number {
-    return this.#length;
+    return this.#losses.length / 2;
   }
 
   /** Appends epoch `length + 1` as a run of its own. */
   add(iterations: number, trainLoss: number, validationLoss: number | null, gradNorm: number, lr: number, time: number): void {
-    const v = this.#room(1);
-    const at = 2 * this.#length;
-    v[at] = trainLoss;
-    v[at + 1] = gradNorm;
+    this.#runs.push(this.length, iterations, lr, time);
+    this.#losses.push(trainLoss, gradNorm);
     this.#validation?.push(validationLoss ?? NaN);
-    this.#runs.push(this.#length++, iterations, lr, time);
     this.#all = null;
   }
 
@@ -152,25 +148,17 @@ export class EpochLog {
    * in batch order, the last batch's norm, and the run's lr and time per epoch.
    */
   addRun(losses: Float64Array, norms: Float64Array, epochs: number, n: number, batch: number, lr: number, time: number): void {
-    const v = this.#room(epochs);
-    const perEpoch = Math.ceil(n / batch);
-    this.#runs.push(this.#length, perEpoch, lr, time);
-    for (let e = 0, j = 0, at = 2 * this.#length; e < epochs; e++, at += 2) {
+    const v = this.#losses;
+    const first = v.length;
+    this.#runs.push(first / 2, Math.ceil(n / batch), lr, time);
+    v.length = first + 2 * epochs;
+    for (let e = 0, j = 0, at = first; e < epochs; e++, at += 2) {
       let lossSum = 0;
       for (let start = 0; start < n; start += batch, j++) lossSum += losses[j]! * (Math.min(start + batch, n) - start);
       v[at] = lossSum / n;
       v[at + 1] = norms[j - 1]!;
     }
-    this.#length += epochs;
     this.#all = null;
-  }
-
-  /** The per-epoch values, with room for `more` epochs after the last. */
-  #room(more: number): number[] {
-    const v = this.#losses;
-    const needed = 2 * (this.#length + more);
-    if (v.length < needed) v.length = needed;
-    return v;
   }
 
   /** The record of epoch `index + 1`, made once. */
@@ -202,7 +190,7 @@ export class EpochLog {
 
   /** Every record, in a frozen array (the same array until the next add). */
   records(): readonly EpochRecord[] {
-    if (this.#all === null) this.#all = Object.freeze(Array.from({ length: this.#length }, (_, i) => this.record(i)));
+    if (this.#all === null) this.#all = Object.freeze(Array.from({ length: this.length }, (_, i) => this.record(i)));
     return this.#all;
   }
 }
