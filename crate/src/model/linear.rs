@@ -44,19 +44,15 @@ pub fn partial_loss_and_gradient<T: Float>(batch: &Batch<T>, loss: Loss<T>, tota
     // affine.rs); the loss is then summed over all rows in its own order.
     // ts/kernels/model/linear.ts runs the three steps one after the other, with the same
     // results. Fewer than LANES features: one pass that keeps each row's error only.
+    // |ŷ − y| and (ŷ − y)² are |y − ŷ| and (y − ŷ)², bit for bit.
     let errors = &mut scratch[..m];
     let narrow = match loss.code {
-        MAE => narrow_errors(batch, w, b, errors, grad_w, grad_b, mae_gradient(total)),
-        HUBER => narrow_errors(batch, w, b, errors, grad_w, grad_b, huber_gradient(loss.delta, total)),
-        _ => narrow_errors(batch, w, b, errors, grad_w, grad_b, mse_gradient(total)),
+        MAE => narrow_errors(batch, w, b, errors, grad_w, grad_b, mae_gradient(total)).then(|| sum_of_abs(errors)),
+        HUBER => narrow_errors(batch, w, b, errors, grad_w, grad_b, huber_gradient(loss.delta, total)).then(|| huber_of_errors(errors, loss.delta)),
+        _ => narrow_errors(batch, w, b, errors, grad_w, grad_b, mse_gradient(total)).then(|| sum_of_squares(errors)),
     };
-    if narrow {
-        // |ŷ − y| and (ŷ − y)² are |y − ŷ| and (y − ŷ)², bit for bit.
-        return match loss.code {
-            MAE => sum_of_abs(errors),
-            HUBER => huber_of_errors(errors, loss.delta),
-            _ => sum_of_squares(errors),
-        };
+    if let Some(sum) = narrow {
+        return sum;
     }
     let (pred, rest) = scratch.split_at_mut(m);
     let (target, rest) = rest.split_at_mut(m);
