@@ -20,7 +20,7 @@ import { Optimizer, beginTraining, endTraining, isTraining } from "../optim/opti
 import { Parameter } from "../parameter.ts";
 import { ReduceLROnPlateau } from "../schedule/reduce-lr-on-plateau.ts";
 import { Scheduler, type ScheduledOptimizer } from "../schedule/scheduler.ts";
-import { EpochLog, type Divergence, type FitResult, type IterationRecord, type StopReason } from "./history.ts";
+import { EpochLog, fitResult, type Divergence, type FitResult, type IterationRecord, type StopReason } from "./history.ts";
 import { checkFitOptions, type CallbackResult, type FitOptions, type FitSettings } from "./options.ts";
 import type { BoundData, EpochsRun, Trainable } from "./trainable.ts";
 import { fillInOrder } from "./batch.ts";
@@ -571,15 +571,12 @@ async function run(
   const finalWeights = params.map((p) => p.data.slice());
   const restoredBest = stop === "earlyStopping" || stop === "diverged";
   if (restoredBest) for (let i = 0; i < params.length; i++) params[i]!.data.set(best[i]!);
-  return Object.freeze({
+  // The history is made into records when first read (see EpochLog).
+  return fitResult({
     reason: stop,
     converged: stop === "converged" || stop === "noImprovement" || stop === "earlyStopping",
     epochs: epoch,
     iterations,
-    // Made into records when first read (see EpochLog).
-    get history() {
-      return history.records();
-    },
     iterationHistory: iterationHistory === null ? null : Object.freeze(iterationHistory),
     finalWeights: Object.freeze(finalWeights),
     bestWeights: Object.freeze(best),
@@ -588,5 +585,5 @@ async function run(
     restoredBest,
     divergence,
     message: describeEnd(stop, epoch, iterations, bestEpoch, divergence),
-  });
+  }, history);
 }
