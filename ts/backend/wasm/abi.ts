@@ -234,6 +234,8 @@ export function bind(instance: WebAssembly.Instance): Abi {
   const resultPtr = alloc(8, 8) >>> 0;
   if (resultPtr === 0) throw new DownhillError("OUT_OF_MEMORY", "The WebAssembly module could not allocate 8 bytes at startup.");
   let resultView = new Float64Array(memory.buffer, resultPtr, 1);
+  /** The same 8 bytes as a u32, for the counts the training kernel returns there. */
+  let resultWords = new Uint32Array(memory.buffer, resultPtr, 1);
   // Like step exports, these are bound on first use.
   // Keyed by a constant name and a dtype (or ""): building the export's name per call
   // would allocate and hash a new string on every kernel call (~0.5 µs).
@@ -392,13 +394,24 @@ export function bind(instance: WebAssembly.Instance): Abi {
       type Raw = (...args: [...Parameters<TrainKernelCall>, number]) => number;
       const raw = exported<Raw>(exports, `dh_train_${dtype}`);
       const what = "Training steps";
-      return (...args: Parameters<TrainKernelCall>): number => {
+      // The arguments spelled out: a rest parameter and a spread call allocate an array of
+      // 28 numbers per call and take V8's generic call path.
+      return (
+        x: number, y: number, n: number, d: number, k: number, model: number, bias: number, loss: number, delta: number, l2: number, l1: number,
+        order: number, count: number, batch: number, scratch: number, scratchLen: number,
+        table: number, kernel: number, scalars: number, flags: number, maxNorm: number, tol: number, losses: number, norms: number,
+        epochs: number, rng: number, watch: number, best: number,
+      ): number => {
         try {
-          check(raw(...args, resultPtr), what);
+          check(
+            raw(x, y, n, d, k, model, bias, loss, delta, l2, l1, order, count, batch, scratch, scratchLen, table, kernel, scalars, flags, maxNorm, tol, losses, norms, epochs, rng, watch, best, resultPtr),
+            what,
+          );
         } catch (error) {
           trapped(error, what);
         }
-        return new Uint32Array(memory.buffer, resultPtr, 1)[0]!;
+        if (resultWords.length === 0) resultWords = new Uint32Array(memory.buffer, resultPtr, 1);
+        return resultWords[0]!;
       };
     });
   const modelPartial = (name: ModelName, dtype: Dtype): ModelPartialCall =>
