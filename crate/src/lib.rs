@@ -53,3 +53,14 @@ pub(crate) mod simd {
         unsafe { v128_store(out.as_mut_ptr() as *mut v128, v) }
     }
 }
+
+/// `x`, read back from memory: a value that V8's optimizing compiler sees as loaded, not
+/// computed. For a loop-invariant `2 / total` that the per-row gradient closures multiply
+/// by, TurboFan otherwise splits the division into the loop body and divides on every row
+/// (seen in its code of the narrow loop, crate/src/model/affine.rs: 77 divisions in the
+/// function, 44 with --no-turbo-splitting); a load stays where it is. Same value, same bits.
+#[inline(always)]
+pub(crate) fn opaque<T: Copy>(x: T) -> T {
+    // SAFETY: a read of a local through a reference to it.
+    unsafe { core::ptr::read_volatile(&x) }
+}

@@ -45,7 +45,7 @@ fn huber_term<T: Float>(error: T, delta: T) -> T {
 /// 1 / total), for a model kernel that computes it in the row's forward pass
 /// (crate/src/model/affine.rs); the TS twin writes the expression out where it is used.
 pub(crate) fn huber_gradient<T: Float>(delta: T, total: usize) -> impl Fn(T, T) -> T {
-    let norm = T::from_f64(1.0 / total as f64);
+    let norm = crate::opaque(T::from_f64(1.0 / total as f64));
     move |pred, target| {
         let x = pred - target;
         if x < -delta {

@@ -34,7 +34,7 @@ pub fn mse_partial<T: Float>(pred: &[T], target: &[T], total: usize, grad: &mut 
 /// that computes it in the row's forward pass (crate/src/model/affine.rs); the TS twin
 /// writes the expression out where it is used.
 pub(crate) fn mse_gradient<T: Float>(total: usize) -> impl Fn(T, T) -> T {
-    scaled_error(T::from_f64(2.0 / total as f64))
+    scaled_error(crate::opaque(T::from_f64(2.0 / total as f64)))
 }
 
 /// `(ŷ, y) ↦ scale · (ŷ − y)`.
