@@ -193,11 +193,15 @@ describe("whole epochs in one call", () => {
         }
       });
 
-      it(`${backend} ${dtype}: a second fit on the same bound data starts at the pace the first reached (fewer calls, same bits)`, async () => {
+      it(`${backend} ${dtype}: a second fit on the same bound data starts at the pace the first reached (fewer calls, same bits), after a short one too`, async () => {
         const options: FitOptions = { optimizer: "sgd", optimizerOptions: { lr: 0.01 }, batchSize: 1000, epochs: 300, shuffle: false, tol: null };
         const m = new LinearRegression({ dtype, backend });
         const bound = m.bind(toDataset(D.X, D.y));
         const spy = vi.spyOn(backend === "wasm" ? wasmBackend : tsBackend, "train");
+        // Pacing follows the clock: one that advances 1 µs per reading makes every call fast
+        // (far under the quarter time slice it aims at), so the calls depend on the pace alone.
+        let clock = 0;
+        vi.spyOn(performance, "now").mockImplementation(() => (clock += 0.001));
         await fit(m, bound, options);
         const start = m.parameters().map((p) => p.data.slice());
         const outcome = async (data: typeof bound) => {
@@ -207,12 +211,16 @@ describe("whole epochs in one call", () => {
           return { calls: spy.mock.calls.length, weights: [...m.weights, m.bias], history: result.history.map(({ time: _t, ...r }) => r), bestWeights: result.bestWeights.map((w) => [...w]) };
         };
         const again = await outcome(bound);
+        // A short fit in between, whose length caps its calls, leaves the pace as it was.
+        await fit(m, bound, { ...options, epochs: 2 });
+        const afterShort = await outcome(bound);
         const fresh = m.bind(toDataset(D.X, D.y));
         const first = await outcome(fresh);
         // A first fit starts at 16 epochs per call and then grows; the second started grown.
         expect(first.calls).toBeGreaterThan(1);
         expect(again.calls).toBeLessThan(first.calls);
         expect({ ...again, calls: 0 }).toEqual({ ...first, calls: 0 });
+        expect(afterShort).toEqual(again);
         fresh.dispose();
         bound.dispose();
         m.dispose();

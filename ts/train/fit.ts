@@ -566,7 +566,10 @@ async function run(
     }
   }
 
-  if (fusible) PACE.set(train, { batch: batchSize, chunk });
+  // A fit whose length capped its calls (chunk = most) learnt only that this pace is fast
+  // enough: it keeps a larger one that an earlier fit reached, so that a short fit between
+  // two long ones does not send the next back to small calls.
+  if (fusible) PACE.set(train, { batch: batchSize, chunk: chunk === most && paceBefore?.batch === batchSize ? Math.max(chunk, paceBefore.chunk) : chunk });
   const stop: StopReason = reason ?? "maxIter";
   const finalWeights = params.map((p) => p.data.slice());
   const restoredBest = stop === "earlyStopping" || stop === "diverged";
