@@ -5,6 +5,9 @@
  * - W3's data (100 × 2, batch GD, SGD lr 2e-5, data bound once): a fit of 1 epoch (fit()'s
  *   cost per call, with one epoch of arithmetic) and of 500 and 2 000 epochs (the slope is
  *   the cost per epoch);
+ * - 20 000 one-epoch fits on W3's data in a row: the median, the 99th and 99.9th
+ *   percentiles and the mean per fit, which, unlike the rest, count the garbage
+ *   collector's pauses (what a loop of small fits, as a search makes, waits for);
  * - 500 frozen epoch records made alone (what the first read of a 500-epoch fit's
  *   `history` makes: fit() keeps the numbers and makes the records when asked);
  * - W4's data (100 000 × 16, Adam, batch 32, data bound once): one epoch shuffled and one
@@ -22,6 +25,9 @@ import { EPOCH, SEED_FIT, regressionData, seedData } from "./workloads.ts";
 const ROWS = 100_000;
 const dtype: Dtype = "f32";
 
+/** Milliseconds in ms, µs or ns. */
+const us = (ms: number): string => (ms >= 1 ? `${ms.toFixed(2)} ms` : ms >= 0.001 ? `${(ms * 1000).toFixed(1)} µs` : `${(ms * 1e6).toFixed(0)} ns`);
+
 /** Times `call` RUNS times after `warmup` calls; `per` > 1 reports each figure divided by it (a call that loops `per` times). */
 async function timed(label: string, runs: number, warmup: number, call: () => unknown, per = 1): Promise<void> {
   for (let i = 0; i < warmup; i++) await call();
@@ -32,8 +38,23 @@ async function timed(label: string, runs: number, warmup: number, call: () => un
     times.push((performance.now() - started) / per);
   }
   times.sort((a, b) => a - b);
-  const us = (ms: number) => (ms >= 1 ? `${ms.toFixed(2)} ms` : ms >= 0.001 ? `${(ms * 1000).toFixed(1)} µs` : `${(ms * 1e6).toFixed(0)} ns`);
   console.log(`${label.padEnd(58)} fastest ${us(times[0]!).padStart(9)}   median ${us(times[runs >> 1]!).padStart(9)}`);
+}
+
+/** `runs` calls of `call` in a row after `warmup`: percentiles of the calls and the mean over the whole loop (the pauses between calls included). */
+async function tail(label: string, runs: number, warmup: number, call: () => unknown): Promise<void> {
+  for (let i = 0; i < warmup; i++) await call();
+  const times: number[] = [];
+  const began = performance.now();
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    await call();
+    times.push(performance.now() - started);
+  }
+  const mean = (performance.now() - began) / runs;
+  times.sort((a, b) => a - b);
+  const at = (q: number) => us(times[Math.floor(q * runs)]!);
+  console.log(`${label.padEnd(58)} median ${at(0.5)}, p99 ${at(0.99)}, p99.9 ${at(0.999)}, mean ${us(mean)}`);
 }
 
 /** 500 epoch records as a fit's `history` makes them: one frozen 7-field object each, in a frozen array. */
@@ -52,6 +73,7 @@ const seedFit = (epochs: number): FitOptions => ({ optimizer: "sgd", optimizerOp
 for (const epochs of [1, 500, 2000]) {
   await timed(`W3 data, fit() of ${epochs} epoch${epochs === 1 ? "" : "s"} (${dtype})`, 2000, 500, () => fit(small, smallData, seedFit(epochs)));
 }
+await tail(`W3 data, 20 000 fits of 1 epoch in a row (${dtype})`, 20_000, 3000, () => fit(small, smallData, seedFit(1)));
 await timed("500 frozen epoch records, made alone", 20_000, 2000, records);
 
 const big = regressionData(ROWS);
