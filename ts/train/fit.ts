@@ -20,7 +20,7 @@ import { Optimizer, beginTraining, endTraining, isTraining } from "../optim/opti
 import { Parameter } from "../parameter.ts";
 import { ReduceLROnPlateau } from "../schedule/reduce-lr-on-plateau.ts";
 import { Scheduler, type ScheduledOptimizer } from "../schedule/scheduler.ts";
-import { EpochLog, fitResult, type Divergence, type FitResult, type IterationRecord, type StopReason } from "./history.ts";
+import { EpochLog, Fitted, type Divergence, type FitResult, type IterationRecord, type StopReason } from "./history.ts";
 import { checkFitOptions, type CallbackResult, type FitOptions, type FitSettings } from "./options.ts";
 import type { BoundData, EpochsRun, Trainable } from "./trainable.ts";
 import { fillInOrder } from "./batch.ts";
@@ -575,7 +575,7 @@ async function run(
   const restoredBest = stop === "earlyStopping" || stop === "diverged";
   if (restoredBest) for (let i = 0; i < params.length; i++) params[i]!.data.set(best[i]!);
   // The history is made into records when first read (see EpochLog).
-  return fitResult({
+  return new Fitted({
     reason: stop,
     converged: stop === "converged" || stop === "noImprovement" || stop === "earlyStopping",
     epochs: epoch,

@@ -199,15 +199,15 @@ export class EpochLog {
 export type FitOutcome = Omit<FitResult, "history">;
 
 /**
- * @internal A FitResult whose `history` is made from fit()'s EpochLog on its first read (an
- * own, enumerable, read-only accessor, as every other field is own and enumerable).
- * Every result shares one getter function. A getter written in an object literal is a new
- * function per result; V8 then gives each result a hidden class of its own and keeps those
- * until a full collection, and with them the getter's closure: everything fit() had in
- * scope, about 1.7 KB per fit, copied by every scavenge in between (scratch, 20 000
- * one-epoch fits).
+ * @internal fit()'s result: a FitResult whose `history` is made from fit()'s EpochLog on
+ * its first read (an own, enumerable, read-only accessor, as every other field is own and
+ * enumerable). Every result shares one getter function. A getter written in an object
+ * literal is a new function per result; V8 then gives each result a hidden class of its
+ * own and keeps those until a full collection, and with them the getter's closure:
+ * everything fit() had in scope, about 1.7 KB per fit, copied by every scavenge in between
+ * (scratch, 20 000 one-epoch fits).
  */
-class Fitted implements FitResult {
+export class Fitted implements FitResult {
   declare readonly reason: StopReason;
   declare readonly converged: boolean;
   declare readonly epochs: number;
@@ -249,9 +249,4 @@ class Fitted implements FitResult {
     },
     enumerable: true,
   };
-}
-
-/** fit()'s result: `outcome` with the history of `log` (see Fitted). */
-export function fitResult(outcome: FitOutcome, log: EpochLog): FitResult {
-  return new Fitted(outcome, log);
 }
