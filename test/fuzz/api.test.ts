@@ -31,9 +31,9 @@ import {
 import { OPTIMIZERS } from "../helpers/optimizers.ts";
 
 const RUNS = Number(process.env["FUZZ_RUNS"] ?? 20);
-/** Cases for an entry: RUNS scaled by its cost. */
 /** FUZZ_SEED and FUZZ_PATH replay a failure that fast-check reported (with `-t <entry>`). */
 const REPLAY = process.env["FUZZ_SEED"] === undefined ? {} : { seed: Number(process.env["FUZZ_SEED"]), ...(process.env["FUZZ_PATH"] ? { path: process.env["FUZZ_PATH"] } : {}) };
+/** Cases for an entry: RUNS scaled by its cost, replaying a reported failure when asked. */
 const runs = (weight = 1) => ({ numRuns: Math.max(3, Math.ceil(RUNS * weight)), ...REPLAY });
 const CODES = ["INVALID_ARGUMENT", "SHAPE_MISMATCH", "DISPOSED", "BUSY", "NOT_FITTED", "STATE_MISMATCH", "OUT_OF_MEMORY", "DIVERGED", "WASM_FAULT", "WORKER_FAILED"];
 /** No single call may take longer than this: longer counts as a hang. */
