@@ -51,20 +51,33 @@ export function suggest(key: string, allowed: readonly string[]): string | undef
 }
 
 /** `value` must be undefined or a plain object whose keys are all in `allowed`. */
-export function checkKeys(argument: string, value: unknown, allowed: readonly string[]): void {
+export function checkKeys(argument: string, value: unknown, allowed: readonly string[], also?: string): void {
   if (value === undefined) return;
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new DownhillTypeError("INVALID_ARGUMENT", `${argument} must be an object; got ${describe(value)}.`);
   }
   for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) {
-      const hint = suggest(key, allowed);
+    if (!allowed.includes(key) && key !== also) {
+      const all = also === undefined ? allowed : [...allowed, also];
+      const hint = suggest(key, all);
       throw new DownhillTypeError(
         "INVALID_ARGUMENT",
-        `${argument}: unknown option "${key}"${hint ? `; did you mean "${hint}"?` : ""}. Allowed: ${allowed.join(", ")}.`,
+        `${argument}: unknown option "${key}"${hint ? `; did you mean "${hint}"?` : ""}. Allowed: ${all.join(", ")}.`,
       );
     }
   }
+}
+
+/**
+ * `{ ...base, ...options }` without options' key `skip`: the options that checkKeys
+ * allowed laid over their defaults (a copy; neither argument changes).
+ */
+export function overlay<O extends object>(base: Readonly<O>, options: unknown, skip: string): O {
+  const merged: Record<string, unknown> = { ...base };
+  if (typeof options === "object" && options !== null) {
+    for (const key of Object.keys(options)) if (key !== skip) merged[key] = (options as Record<string, unknown>)[key];
+  }
+  return merged as O;
 }
 
 export interface Range {

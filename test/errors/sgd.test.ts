@@ -3,7 +3,7 @@
  * value and what is allowed — before anything is allocated or written.
  */
 import { describe, expect, it } from "vitest";
-import { DownhillError, DownhillRangeError, DownhillTypeError, Parameter, SGD, memoryUsage } from "../../ts/index.ts";
+import { DownhillError, DownhillRangeError, DownhillTypeError, Parameter, SGD, SGD_DEFAULTS, memoryUsage } from "../../ts/index.ts";
 
 type ErrorClass = typeof DownhillTypeError | typeof DownhillRangeError | typeof DownhillError;
 
@@ -156,6 +156,19 @@ describe("Parameter refuses invalid input", () => {
     expect(() => Parameter.from([1], { dtpye: "f32" } as never)).toThrow(/unknown option "dtpye"; did you mean "dtype"\?/);
     expect(() => Parameter.zeros(-1)).toThrow(/Parameter\.zeros\(length\) must be a whole number >= 0; got -1/);
     expect(() => Parameter.zeros(1.5)).toThrow(DownhillRangeError);
+  });
+});
+
+describe("paramGroups", () => {
+  it("hold the defaults overlaid with the options given, without backend (not an option of a group)", () => {
+    for (const backend of ["wasm", "ts"] as const) {
+      const p = Parameter.from([1, 2], { dtype: "f64", backend });
+      const opt = new SGD([p], { lr: 0.2, nesterov: true, momentum: 0.5, backend });
+      expect(opt.paramGroups[0]!.options).toEqual({ ...SGD_DEFAULTS, lr: 0.2, nesterov: true, momentum: 0.5 });
+      expect(Object.keys(opt.paramGroups[0]!.options)).toEqual(Object.keys(SGD_DEFAULTS));
+      opt.dispose();
+      p.dispose();
+    }
   });
 });
 

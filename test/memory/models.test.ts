@@ -4,7 +4,7 @@
  * and memory size to where they were.
  */
 import { describe, expect, it } from "vitest";
-import { LinearRegression, LogisticRegression, SGD, SoftmaxRegression, memoryUsage, toDataset } from "../../ts/index.ts";
+import { LinearRegression, LogisticRegression, SGD, SoftmaxRegression, fit, memoryUsage, toDataset } from "../../ts/index.ts";
 import { randomNormals } from "../helpers/random.ts";
 
 const n = 50, d = 7;
@@ -57,6 +57,20 @@ describe("model memory", () => {
     const after = memoryUsage();
     expect(after.liveBytes).toBe(before.liveBytes);
     expect(after.memoryBytes).toBe(before.memoryBytes);
+  });
+
+  it("fit() on a Dataset frees what it made for the fit: the bound training and validation parts and its optimizer's state", async () => {
+    const model = new LinearRegression({ backend: "wasm" });
+    const data = toDataset(X, Array.from(randomNormals(3, n)));
+    const options = { optimizer: "sgd", optimizerOptions: { lr: 0.01, momentum: 0.9 }, batchSize: 8, epochs: 2, seed: 4, validationFraction: 0.2 } as const;
+    await fit(model, data, options); // creates the parameters
+    const before = memoryUsage();
+    for (let i = 0; i < 20; i++) {
+      const result = await fit(model, data, options);
+      expect(result.history[0]!.validationLoss).toBeGreaterThan(0);
+      expect(memoryUsage().liveBytes).toBe(before.liveBytes);
+    }
+    model.dispose();
   });
 
   it("a bound dataset holds its copy while alive: X, y, rows and scratch", () => {

@@ -10,7 +10,7 @@ import { checkBackendName, resolveBackend } from "../backend/select.ts";
 import { TsStorage } from "../backend/ts/index.ts";
 import { dtypeOf, isDetached, isFloatArray, type Dtype, type FloatArray } from "../dtype.ts";
 import { DownhillError, DownhillRangeError, DownhillTypeError, describe, disposedError, abstractClass } from "../errors.ts";
-import { checkKeys } from "../options.ts";
+import { checkKeys, overlay } from "../options.ts";
 import { Parameter } from "../parameter.ts";
 import { STATE_DICT_FORMAT, STATE_DICT_VERSION, bufferDict, optionsDict, readStateDict, type OptimizerStateDict, type ParamStateDict, type ParameterInfo } from "./state-dict.ts";
 
@@ -207,18 +207,18 @@ export abstract class Optimizer<O extends object> {
     const optionNames = Object.keys(defaults);
     this.#validate = validate;
     this.#optionNames = optionNames;
-    checkKeys(`${name} options`, options, [...optionNames, "backend"]);
-    const { backend: backendOption, ...hyper } = (options ?? {}) as Partial<O> & CommonOptions;
-    const base = validate(`${name} options`, { ...defaults, ...hyper } as O);
+    checkKeys(`${name} options`, options, optionNames, "backend");
+    const base = validate(`${name} options`, overlay(defaults, options, "backend"));
     const groupInputs = this.#groupInputs(params);
-    const inputs = groupInputs.flatMap((g) => g.params);
+    const inputs = groupInputs.length === 1 ? groupInputs[0]!.params : groupInputs.flatMap((g) => g.params);
     this.#checkInputs(inputs);
-    const backend = this.#chooseBackend(inputs, backendOption);
-    const groupOptions = groupInputs.map((g, i) => {
+    const backend = this.#chooseBackend(inputs, (options as CommonOptions | undefined)?.backend);
+    // A list of parameters is one group with the options above; groups may override them.
+    const groupOptions = groupInputs === params ? groupInputs.map((g, i) => {
       const { params: _params, ...overrides } = g;
       checkKeys(`${name} param group ${i}`, overrides, optionNames);
       return validate(`${name} param group ${i}`, { ...base, ...overrides } as O);
-    });
+    }) : [base];
     // Everything is valid: only now allocate.
     this.backend = backend.name;
     const hot: Hot<O> = (this.#hot = {

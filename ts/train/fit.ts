@@ -92,6 +92,8 @@ function createOptimizer(s: FitSettings, params: Parameter[]): { optimizer: Sche
     throw new DownhillTypeError("INVALID_ARGUMENT", message);
   };
   if (o.disposed) throw disposedError("optimizer (fit options.optimizer)");
+  // Built here from model.parameters(): it updates nothing else.
+  if (typeof s.optimizer === "string") return { optimizer: o, owned };
   const own = new Set<unknown>(params);
   for (const group of o.paramGroups) {
     for (const p of group.params) {
@@ -229,13 +231,16 @@ export async function fit(model: Trainable, data: Dataset | BoundData, options: 
   // anything changes.
   if (resident === null) checkOptimizerOptions(s);
   if (s.workers !== undefined) checkParallelModel(model, s.workers);
-  const busy = (): never => {
-    throw new DownhillError("BUSY", "fit(model): this model (or one of its parameters, or the optimizer) is already being fitted; await the running fit before starting another on it.");
-  };
   if (FITTING.has(model)) busy();
   FITTING.add(model);
-  const marked: object[] = [model];
-  const cleanup: (() => void)[] = [];
+  // What the finally block undoes, in reverse order of making (no closures: fit() is
+  // called hundreds of times in a search, and each allocation counts there).
+  let params: Parameter[] = [];
+  let train: BoundData | ParallelBound | null = null;
+  let validation: BoundData | null = null;
+  let optimizer: ScheduledOptimizer | null = null;
+  let owned = false;
+  let training = false;
   let parallel: ParallelBound | null = null;
   try {
     let trainData = data as Dataset;
@@ -245,30 +250,32 @@ export async function fit(model: Trainable, data: Dataset | BoundData, options: 
       trainData = split.train;
       validationData = split.validation;
     }
-    const train = resident ?? (s.workers === undefined ? checkBound(model.bind(trainData)) : (parallel = await bindParallel(model, trainData, s.workers, s.batchSize)));
-    if (resident === null) cleanup.push(() => train.dispose());
-    let validation: BoundData | null = null;
-    if (validationData !== null) {
-      const bound = checkBound(model.bind(validationData));
-      cleanup.push(() => bound.dispose());
-      validation = bound;
-    }
-    const params = checkParameters(model);
-    if (params.some((p) => FITTING.has(p))) busy();
-    for (const p of params) (FITTING.add(p), marked.push(p));
-    const { optimizer, owned } = createOptimizer(s, params);
-    if (owned) cleanup.push(() => optimizer.dispose());
+    const bound = resident ?? (s.workers === undefined ? checkBound(model.bind(trainData)) : (parallel = await bindParallel(model, trainData, s.workers, s.batchSize)));
+    if (resident === null) train = bound;
+    if (validationData !== null) validation = checkBound(model.bind(validationData));
+    const checked = checkParameters(model);
+    if (checked.some((p) => FITTING.has(p))) busy();
+    for (const p of (params = checked)) FITTING.add(p);
+    ({ optimizer, owned } = createOptimizer(s, params));
     if (isTraining(optimizer)) busy();
     beginTraining(optimizer);
-    cleanup.push(() => endTraining(optimizer));
+    training = true;
     const scheduler = s.schedule === undefined ? null : checkScheduler(s.schedule(optimizer), optimizer);
-    return await run(s, params, optimizer, scheduler, train, validation);
+    return await run(s, params, optimizer, scheduler, bound, validation);
   } finally {
-    for (let i = cleanup.length - 1; i >= 0; i--) cleanup[i]!();
-    for (const m of marked) FITTING.delete(m);
+    if (training) endTraining(optimizer!);
+    if (owned) optimizer!.dispose();
+    validation?.dispose();
+    train?.dispose();
+    for (const p of params) FITTING.delete(p);
+    FITTING.delete(model);
     // The worker threads have ended when fit settles.
     if (parallel !== null) await (parallel as ParallelBound).closed;
   }
+}
+
+function busy(): never {
+  throw new DownhillError("BUSY", "fit(model): this model (or one of its parameters, or the optimizer) is already being fitted; await the running fit before starting another on it.");
 }
 
 async function run(
