@@ -1,6 +1,7 @@
 //! The element types the kernels run on: f32 and f64, behind one small trait so that
 //! each kernel is written once and monomorphized (and auto-vectorized) per type.
 
+use crate::model::affine::Batch;
 use core::ops::{Add, Div, Mul, Neg, Sub};
 
 pub trait Float:
@@ -30,6 +31,15 @@ pub trait Float:
     fn chunk_dots(x: &[Self], d: usize, whole: usize, rows: &[u32], w: &[Self], lanes: &mut [Self], z: &mut [Self]) {
         crate::model::affine::chunk_dots(x, d, whole, rows, w, lanes, z)
     }
+    /// crate/src/model/affine.rs `narrow_rows` for MSE with D features: a vector path for
+    /// some rows and widths that gives the same bits, or false (nothing done) where there
+    /// is none. In WebAssembly, f32 and f64 run `narrow_mse_f32x4` and `narrow_mse_f64x2`
+    /// on rows in order with 1 or 2 features; elsewhere no type has one.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn narrow_mse<const D: usize>(_batch: &Batch<Self>, _w: &[Self; D], _bias: Option<Self>, _scale: Self, _e: &mut [Self], _acc: &mut [Self; D], _sum: &mut Self) -> bool {
+        false
+    }
 }
 
 impl Float for f32 {
@@ -56,6 +66,11 @@ impl Float for f32 {
     fn chunk_dots(x: &[Self], d: usize, whole: usize, rows: &[u32], w: &[Self], _lanes: &mut [Self], z: &mut [Self]) {
         crate::model::affine::chunk_dots_f32x4(x, d, whole, rows, w, z)
     }
+    #[cfg(target_arch = "wasm32")]
+    #[inline(always)]
+    fn narrow_mse<const D: usize>(batch: &Batch<Self>, w: &[Self; D], bias: Option<Self>, scale: Self, e: &mut [Self], acc: &mut [Self; D], sum: &mut Self) -> bool {
+        crate::model::affine::narrow_mse_f32x4(batch, w, bias, scale, e, acc, sum)
+    }
 }
 
 impl Float for f64 {
@@ -81,6 +96,11 @@ impl Float for f64 {
     #[inline(always)]
     fn chunk_dots(x: &[Self], d: usize, whole: usize, rows: &[u32], w: &[Self], _lanes: &mut [Self], z: &mut [Self]) {
         crate::model::affine::chunk_dots_f64x2(x, d, whole, rows, w, z)
+    }
+    #[cfg(target_arch = "wasm32")]
+    #[inline(always)]
+    fn narrow_mse<const D: usize>(batch: &Batch<Self>, w: &[Self; D], bias: Option<Self>, scale: Self, e: &mut [Self], acc: &mut [Self; D], sum: &mut Self) -> bool {
+        crate::model::affine::narrow_mse_f64x2(batch, w, bias, scale, e, acc, sum)
     }
 }
 

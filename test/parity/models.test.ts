@@ -94,6 +94,24 @@ function check({ name, dtype, n, d, k, batch, seed }: Run): void {
       // Move the parameters (identically) so that later batches see other values.
       for (const m of models) for (const p of m.parameters()) for (let i = 0; i < p.length; i++) p.data[i] = p.data[i]! - 0.1 * p.grad[i]!;
     }
+    // Rows in order, as a full batch without shuffling and its batches have them: with MSE
+    // and 1 or 2 features, the wasm kernel's vector path (crate/src/model/affine.rs
+    // narrow_mse_f32x4 / narrow_mse_f64x2). Then every row, without row numbers; then rows
+    // in order but for one (a gap, or the last two swapped), which must not take it.
+    const inOrder = Uint32Array.from({ length: n }, (_, i) => i);
+    for (let start = 0; start < n; start += batch) {
+      const end = Math.min(n, start + batch);
+      same(`rows ${start}…${end - 1} in order`, bound.map((b) => b.lossAndGradient(inOrder, start, end)));
+      for (const m of models) for (const p of m.parameters()) for (let i = 0; i < p.length; i++) p.data[i] = p.data[i]! - 0.1 * p.grad[i]!;
+    }
+    same("every row", bound.map((b) => (b as unknown as { lossAndGradient(): number }).lossAndGradient()));
+    if (n >= 3) {
+      const gap = Uint32Array.from({ length: n - 1 }, (_, i) => (i < n - 2 ? i : n - 1));
+      same("rows in order but for a gap", bound.map((b) => b.lossAndGradient(gap, 0, gap.length)));
+      const swapped = Uint32Array.from(inOrder);
+      [swapped[n - 2], swapped[n - 1]] = [swapped[n - 1]!, swapped[n - 2]!];
+      same("rows in order but the last two swapped", bound.map((b) => b.lossAndGradient(swapped, 0, n)));
+    }
     const repeated = Uint32Array.from([n - 1, 0, n - 1, Math.floor(n / 2), 0]);
     same("repeated rows", bound.map((b) => b.lossAndGradient(repeated, 0, repeated.length)));
     const full = bound.map((b) => b.loss());
@@ -132,6 +150,9 @@ describe("model kernels: wasm and ts give the same bits", () => {
         // Wider rows: the f32 wasm kernel keeps up to 4 whole 8-column chunks in registers
         // and loops over more (crate/src/model/affine.rs dots_f32x4), 4 rows at a time.
         for (const d of [24, 31, 32, 39, 40, 41, 67]) check({ name, dtype, n: 23, d, k: 3, batch: 11, seed: 14 + d });
+        // Narrow rows in order (the vector path for MSE with 1 or 2 features): every count
+        // of rows past the last group of four (f32) or two (f64), and W3's 100 × 2.
+        for (const d of [1, 2, 3]) for (const n of [1, 2, 3, 4, 5, 6, 7, 8, 9, 100, 101]) check({ name, dtype, n, d, k: 2, batch: n > 9 ? 33 : n, seed: 50 + 13 * n + d });
       }
     });
   }

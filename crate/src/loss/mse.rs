@@ -34,7 +34,13 @@ pub fn mse_partial<T: Float>(pred: &[T], target: &[T], total: usize, grad: &mut 
 /// that computes it in the row's forward pass (crate/src/model/affine.rs); the TS twin
 /// writes the expression out where it is used.
 pub(crate) fn mse_gradient<T: Float>(total: usize) -> impl Fn(T, T) -> T {
-    scaled_error(crate::opaque(T::from_f64(2.0 / total as f64)))
+    scaled_error(mse_scale(total))
+}
+
+/// `mse_gradient`'s factor `2 / total` in T, read back from memory (`crate::opaque`) so
+/// that V8 keeps the division out of the row loops that multiply by it.
+pub(crate) fn mse_scale<T: Float>(total: usize) -> T {
+    crate::opaque(T::from_f64(2.0 / total as f64))
 }
 
 /// `(ŷ, y) ↦ scale · (ŷ − y)`.
