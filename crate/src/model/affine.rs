@@ -250,15 +250,11 @@ pub(crate) fn consecutive(rows: &[u32]) -> Option<usize> {
 pub(crate) fn narrow_mse_f32x4<const D: usize>(batch: &Batch<f32>, w: &[f32; D], bias: Option<f32>, scale: f32, e: &mut [f32], acc: &mut [f32; D], sum: &mut f32) -> bool {
     use crate::simd::{load, store};
     use core::arch::wasm32::{f32x4, f32x4_add, f32x4_extract_lane, f32x4_mul, f32x4_splat, f32x4_sub, i32x4_shuffle};
-    let m = batch.rows.len();
-    if !(D == 1 || D == 2) || m < 4 {
-        return false;
-    }
-    let first = match consecutive(batch.rows) {
-        Some(first) => first,
+    let (x, y, e) = match rows_in_order::<f32, D>(batch, e, 4) {
+        Some(rows) => rows,
         None => return false,
     };
-    let (x, y, e) = (&batch.x[first * D..(first + m) * D], &batch.y[first..first + m], &mut e[..m]);
+    let m = y.len();
     let (zero, s, b) = (f32x4_splat(0.0), f32x4_splat(scale), f32x4_splat(bias.unwrap_or(-0.0)));
     let w0 = f32x4_splat(w[0]);
     let w1 = f32x4_splat(w[D - 1]);
@@ -295,14 +291,8 @@ pub(crate) fn narrow_mse_f32x4<const D: usize>(batch: &Batch<f32>, w: &[f32; D],
         total = total + f32x4_extract_lane::<2>(g);
         total = total + f32x4_extract_lane::<3>(g);
     }
-    if D == 2 {
-        acc[0] = f32x4_extract_lane::<0>(a);
-        acc[D - 1] = f32x4_extract_lane::<1>(a);
-    } else {
-        acc[0] = a0;
-    }
-    *sum = total;
-    in_order_tail(&x[whole * D..], &y[whole..], w, bias, scale, &mut e[whole..], acc, sum);
+    let sums = if D == 2 { [f32x4_extract_lane::<0>(a), f32x4_extract_lane::<1>(a)] } else { [a0, a0] };
+    in_order_tail(&x[whole * D..], &y[whole..], w, bias, scale, &mut e[whole..], sums, total, acc, sum);
     true
 }
 
@@ -312,15 +302,11 @@ pub(crate) fn narrow_mse_f32x4<const D: usize>(batch: &Batch<f32>, w: &[f32; D],
 pub(crate) fn narrow_mse_f64x2<const D: usize>(batch: &Batch<f64>, w: &[f64; D], bias: Option<f64>, scale: f64, e: &mut [f64], acc: &mut [f64; D], sum: &mut f64) -> bool {
     use crate::simd::{load, store};
     use core::arch::wasm32::{f64x2, f64x2_add, f64x2_extract_lane, f64x2_mul, f64x2_splat, f64x2_sub, i64x2_shuffle};
-    let m = batch.rows.len();
-    if !(D == 1 || D == 2) || m < 2 {
-        return false;
-    }
-    let first = match consecutive(batch.rows) {
-        Some(first) => first,
+    let (x, y, e) = match rows_in_order::<f64, D>(batch, e, 2) {
+        Some(rows) => rows,
         None => return false,
     };
-    let (x, y, e) = (&batch.x[first * D..(first + m) * D], &batch.y[first..first + m], &mut e[..m]);
+    let m = y.len();
     let (zero, s, b) = (f64x2_splat(0.0), f64x2_splat(scale), f64x2_splat(bias.unwrap_or(-0.0)));
     let w0 = f64x2_splat(w[0]);
     let w1 = f64x2_splat(w[D - 1]);
@@ -349,22 +335,32 @@ pub(crate) fn narrow_mse_f64x2<const D: usize>(batch: &Batch<f64>, w: &[f64; D],
         total = total + f64x2_extract_lane::<0>(g);
         total = total + f64x2_extract_lane::<1>(g);
     }
-    if D == 2 {
-        acc[0] = f64x2_extract_lane::<0>(a);
-        acc[D - 1] = f64x2_extract_lane::<1>(a);
-    } else {
-        acc[0] = a0;
-    }
-    *sum = total;
-    in_order_tail(&x[whole * D..], &y[whole..], w, bias, scale, &mut e[whole..], acc, sum);
+    let sums = if D == 2 { [f64x2_extract_lane::<0>(a), f64x2_extract_lane::<1>(a)] } else { [a0, a0] };
+    in_order_tail(&x[whole * D..], &y[whole..], w, bias, scale, &mut e[whole..], sums, total, acc, sum);
     true
 }
 
-/// The rows after the vector paths' last whole group, one at a time as `narrow_rows`
+/// The vector paths' rows when `batch` has D = 1 or 2 features and at least `min` rows,
+/// in order: their features, targets and errors.
+#[cfg(target_arch = "wasm32")]
+#[allow(clippy::type_complexity)]
+fn rows_in_order<'a, T: Float, const D: usize>(batch: &Batch<'a, T>, e: &'a mut [T], min: usize) -> Option<(&'a [T], &'a [T], &'a mut [T])> {
+    let m = batch.rows.len();
+    if !(D == 1 || D == 2) || m < min {
+        return None;
+    }
+    let first = consecutive(batch.rows)?;
+    Some((&batch.x[first * D..(first + m) * D], &batch.y[first..first + m], &mut e[..m]))
+}
+
+/// The vector paths' sums so far (∂W's first D of `lanes`, ∂b's `total`) into `acc` and
+/// `sum`, then the rows after their last whole group, one at a time as `narrow_rows`
 /// takes them.
 #[cfg(target_arch = "wasm32")]
 #[allow(clippy::too_many_arguments)]
-fn in_order_tail<T: Float, const D: usize>(x: &[T], y: &[T], w: &[T; D], bias: Option<T>, scale: T, e: &mut [T], acc: &mut [T; D], sum: &mut T) {
+fn in_order_tail<T: Float, const D: usize>(x: &[T], y: &[T], w: &[T; D], bias: Option<T>, scale: T, e: &mut [T], lanes: [T; 2], total: T, acc: &mut [T; D], sum: &mut T) {
+    acc.copy_from_slice(&lanes[..D]);
+    *sum = total;
     for ((xr, &t), e) in x.chunks_exact(D).zip(y).zip(e.iter_mut()) {
         let dot = lane_sum(D, |j| xr[j] * w[j]);
         let z = match bias {
