@@ -32,13 +32,13 @@ pub trait Float:
         crate::model::affine::chunk_dots(x, d, whole, rows, w, lanes, z)
     }
     /// crate/src/model/affine.rs `narrow_rows` for MSE with D features: a vector path for
-    /// some rows and widths that gives the same bits, or false (nothing done) where there
-    /// is none. In WebAssembly, f32 and f64 run `narrow_mse_f32x4` and `narrow_mse_f64x2`
+    /// some rows and widths that gives the same bits, returning how many of the batch's
+    /// first rows it took (0, nothing done, where there is none). In WebAssembly, f32 and f64 run `narrow_mse_f32x4` and `narrow_mse_f64x2`
     /// on rows in order with 1 or 2 features; elsewhere no type has one.
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
-    fn narrow_mse<const D: usize>(_batch: &Batch<Self>, _w: &[Self; D], _bias: Option<Self>, _scale: Self, _e: &mut [Self], _acc: &mut [Self; D], _sum: &mut Self) -> bool {
-        false
+    fn narrow_mse<const D: usize>(_batch: &Batch<Self>, _w: &[Self; D], _bias: Option<Self>, _scale: Self, _e: &mut [Self], _acc: &mut [Self; D], _sum: &mut Self) -> usize {
+        0
     }
 }
 
@@ -68,7 +68,7 @@ impl Float for f32 {
     }
     #[cfg(target_arch = "wasm32")]
     #[inline(always)]
-    fn narrow_mse<const D: usize>(batch: &Batch<Self>, w: &[Self; D], bias: Option<Self>, scale: Self, e: &mut [Self], acc: &mut [Self; D], sum: &mut Self) -> bool {
+    fn narrow_mse<const D: usize>(batch: &Batch<Self>, w: &[Self; D], bias: Option<Self>, scale: Self, e: &mut [Self], acc: &mut [Self; D], sum: &mut Self) -> usize {
         crate::model::affine::narrow_mse_f32x4(batch, w, bias, scale, e, acc, sum)
     }
 }
@@ -99,7 +99,7 @@ impl Float for f64 {
     }
     #[cfg(target_arch = "wasm32")]
     #[inline(always)]
-    fn narrow_mse<const D: usize>(batch: &Batch<Self>, w: &[Self; D], bias: Option<Self>, scale: Self, e: &mut [Self], acc: &mut [Self; D], sum: &mut Self) -> bool {
+    fn narrow_mse<const D: usize>(batch: &Batch<Self>, w: &[Self; D], bias: Option<Self>, scale: Self, e: &mut [Self], acc: &mut [Self; D], sum: &mut Self) -> usize {
         crate::model::affine::narrow_mse_f64x2(batch, w, bias, scale, e, acc, sum)
     }
 }

@@ -170,9 +170,10 @@ fn narrow_rows<T: Float, const D: usize>(batch: &Batch<T>, w: &[T], b: &[T], e: 
     weights.copy_from_slice(&w[..D]);
     let bias = b.first().copied();
     let (mut acc, mut sum) = ([T::ZERO; D], T::ZERO);
+    // Rows the element type's vector path took (MSE on rows in order), the rest below.
     let done = match mse {
         Some(scale) => T::narrow_mse::<D>(batch, &weights, bias, scale, e, &mut acc, &mut sum),
-        None => false,
+        None => 0,
     };
     // One row: its prediction, error and gradient, and its terms added to the sums.
     let row = |i: usize, e: &mut T, acc: &mut [T; D], sum: &mut T| {
@@ -195,8 +196,9 @@ fn narrow_rows<T: Float, const D: usize>(batch: &Batch<T>, w: &[T], b: &[T], e: 
     // With four, V8 kept two of the f32 sums on the stack, a store and a load on each
     // iteration's chain of adds (perf annotate), and W3 ran 9 % slower in f32, no faster
     // in f64; three were slower still.
-    let m = if done { 0 } else { batch.rows.len() };
-    let (rows, e) = (&batch.rows[..m], &mut e[..m]);
+    let m = batch.rows.len();
+    let (rows, e) = (&batch.rows[done..m], &mut e[done..m]);
+    let m = m - done;
     for (r, e) in rows.chunks_exact(2).zip(e.chunks_exact_mut(2)) {
         for k in 0..2 {
             row(r[k] as usize, &mut e[k], &mut acc, &mut sum);
@@ -243,16 +245,17 @@ pub(crate) fn consecutive(rows: &[u32]) -> Option<usize> {
 /// `narrow_rows` per row: `(+0 + x₀w₀) + x₁w₁`, then + b, which without a bias adds −0
 /// and changes no bits), then each row's terms added to the sums in row order (∂W's as
 /// one vector, a row at a time). No row numbers to load and check: in V8 this runs the
-/// W3-shaped fit's rows in about half the instructions of the per-row loop. Returns
-/// false, having done nothing, for other rows or widths.
+/// W3-shaped fit's rows in about half the instructions of the per-row loop. Returns the
+/// number of rows it took, a multiple of four (the caller's per-row loop takes the rest),
+/// or 0, having done nothing, for other rows or widths.
 #[cfg(target_arch = "wasm32")]
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn narrow_mse_f32x4<const D: usize>(batch: &Batch<f32>, w: &[f32; D], bias: Option<f32>, scale: f32, e: &mut [f32], acc: &mut [f32; D], sum: &mut f32) -> bool {
+pub(crate) fn narrow_mse_f32x4<const D: usize>(batch: &Batch<f32>, w: &[f32; D], bias: Option<f32>, scale: f32, e: &mut [f32], acc: &mut [f32; D], sum: &mut f32) -> usize {
     use crate::simd::{load, store};
     use core::arch::wasm32::{f32x4, f32x4_add, f32x4_extract_lane, f32x4_mul, f32x4_splat, f32x4_sub, i32x4_shuffle};
     let (x, y, e) = match rows_in_order::<f32, D>(batch, e, 4) {
         Some(rows) => rows,
-        None => return false,
+        None => return 0,
     };
     let m = y.len();
     let (zero, s, b) = (f32x4_splat(0.0), f32x4_splat(scale), f32x4_splat(bias.unwrap_or(-0.0)));
@@ -291,20 +294,24 @@ pub(crate) fn narrow_mse_f32x4<const D: usize>(batch: &Batch<f32>, w: &[f32; D],
         total = total + f32x4_extract_lane::<2>(g);
         total = total + f32x4_extract_lane::<3>(g);
     }
-    let sums = if D == 2 { [f32x4_extract_lane::<0>(a), f32x4_extract_lane::<1>(a)] } else { [a0, a0] };
-    in_order_tail(&x[whole * D..], &y[whole..], w, bias, scale, &mut e[whole..], sums, total, acc, sum);
-    true
+    if D == 2 {
+        acc.copy_from_slice(&[f32x4_extract_lane::<0>(a), f32x4_extract_lane::<1>(a)][..D]);
+    } else {
+        acc[0] = a0;
+    }
+    *sum = total;
+    whole
 }
 
 /// `narrow_mse_f32x4` for f64, two rows per iteration in f64x2.
 #[cfg(target_arch = "wasm32")]
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn narrow_mse_f64x2<const D: usize>(batch: &Batch<f64>, w: &[f64; D], bias: Option<f64>, scale: f64, e: &mut [f64], acc: &mut [f64; D], sum: &mut f64) -> bool {
+pub(crate) fn narrow_mse_f64x2<const D: usize>(batch: &Batch<f64>, w: &[f64; D], bias: Option<f64>, scale: f64, e: &mut [f64], acc: &mut [f64; D], sum: &mut f64) -> usize {
     use crate::simd::{load, store};
     use core::arch::wasm32::{f64x2, f64x2_add, f64x2_extract_lane, f64x2_mul, f64x2_splat, f64x2_sub, i64x2_shuffle};
     let (x, y, e) = match rows_in_order::<f64, D>(batch, e, 2) {
         Some(rows) => rows,
-        None => return false,
+        None => return 0,
     };
     let m = y.len();
     let (zero, s, b) = (f64x2_splat(0.0), f64x2_splat(scale), f64x2_splat(bias.unwrap_or(-0.0)));
@@ -335,9 +342,13 @@ pub(crate) fn narrow_mse_f64x2<const D: usize>(batch: &Batch<f64>, w: &[f64; D],
         total = total + f64x2_extract_lane::<0>(g);
         total = total + f64x2_extract_lane::<1>(g);
     }
-    let sums = if D == 2 { [f64x2_extract_lane::<0>(a), f64x2_extract_lane::<1>(a)] } else { [a0, a0] };
-    in_order_tail(&x[whole * D..], &y[whole..], w, bias, scale, &mut e[whole..], sums, total, acc, sum);
-    true
+    if D == 2 {
+        acc.copy_from_slice(&[f64x2_extract_lane::<0>(a), f64x2_extract_lane::<1>(a)][..D]);
+    } else {
+        acc[0] = a0;
+    }
+    *sum = total;
+    whole
 }
 
 /// The vector paths' rows when `batch` has D = 1 or 2 features and at least `min` rows,
@@ -351,29 +362,6 @@ fn rows_in_order<'a, T: Float, const D: usize>(batch: &Batch<'a, T>, e: &'a mut 
     }
     let first = consecutive(batch.rows)?;
     Some((&batch.x[first * D..(first + m) * D], &batch.y[first..first + m], &mut e[..m]))
-}
-
-/// The vector paths' sums so far (∂W's first D of `lanes`, ∂b's `total`) into `acc` and
-/// `sum`, then the rows after their last whole group, one at a time as `narrow_rows`
-/// takes them.
-#[cfg(target_arch = "wasm32")]
-#[allow(clippy::too_many_arguments)]
-fn in_order_tail<T: Float, const D: usize>(x: &[T], y: &[T], w: &[T; D], bias: Option<T>, scale: T, e: &mut [T], lanes: [T; 2], total: T, acc: &mut [T; D], sum: &mut T) {
-    acc.copy_from_slice(&lanes[..D]);
-    *sum = total;
-    for ((xr, &t), e) in x.chunks_exact(D).zip(y).zip(e.iter_mut()) {
-        let dot = lane_sum(D, |j| xr[j] * w[j]);
-        let z = match bias {
-            Some(b0) => dot + b0,
-            None => dot,
-        };
-        *e = z - t;
-        let g = scale * (z - t);
-        for j in 0..D {
-            acc[j] = acc[j] + g * xr[j];
-        }
-        *sum = *sum + g;
-    }
 }
 
 /// Rows that the scalar models' kernels (k = 1) take at a time.
