@@ -210,7 +210,7 @@ export abstract class Optimizer<O extends object> {
     checkKeys(`${name} options`, options, optionNames, "backend");
     const base = validate(`${name} options`, overlay(defaults, options, "backend"));
     const groupInputs = this.#groupInputs(params);
-    const inputs = groupInputs.length === 1 ? groupInputs[0]!.params : groupInputs.flatMap((g) => g.params);
+    const inputs = groupInputs.flatMap((g) => g.params);
     this.#checkInputs(inputs);
     const backend = this.#chooseBackend(inputs, (options as CommonOptions | undefined)?.backend);
     // A list of parameters is one group with the options above; groups may override them.
