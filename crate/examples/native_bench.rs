@@ -8,7 +8,7 @@
 //! check compares. `--only Adam,SGD,W2,W3,W4` runs a subset.
 
 use downhill::float::Float;
-use downhill::model::affine::{scratch_len, Batch};
+use downhill::model::affine::{consecutive, scratch_len, Batch};
 use downhill::model::linear::{self, Loss, MSE};
 use downhill::optim::{adam, sgd, FLAG_NEW_STATE, SCALARS};
 use downhill::train::{self, Records, Slot};
@@ -252,7 +252,7 @@ fn gradient_case<T: Float>(o: &Options, dtype: &str, x: &[f64], y: &[f64], weigh
     let rows: Vec<u32> = (0..n as u32).collect();
     let (mut gw, mut gb) = (vec![T::ZERO; d], vec![T::ZERO; 1]);
     let mut scratch = vec![T::ZERO; scratch_len(n, 1)];
-    let batch = Batch { x: &x, y: &y, d, rows: &rows };
+    let batch = Batch { x: &x, y: &y, d, rows: &rows, follows: false };
     let loss = Loss { code: MSE, delta: T::ONE };
     let name = format!("W2 MSE gradient {} {}×{}", dtype, n, d);
     report(&name, o.measure(|| {
@@ -282,8 +282,10 @@ fn seed_fit<T: Float>(batch: &Batch<T>, w: &mut [T], gw: &mut [T], scratch: &mut
     let mut slots = [Slot { param: w, grad: gw, state: [&mut none[..]] }];
     let loss = Loss { code: MSE, delta: T::ONE };
     let n = order.len();
+    // As crate/src/abi.rs's run_train: the order is not shuffled, so checked once.
+    let follows = consecutive(&order).is_some();
     train::epochs::<T, sgd::Step<T>, 1>(&mut slots, &mut order, n, steps, None, &scalars, &flags, None, 0.0, &mut watch, &mut best, Records { loss: &mut losses, norm: &mut norms }, |rows, slots| {
-        let batch = Batch { x: batch.x, y: batch.y, d: batch.d, rows };
+        let batch = Batch { x: batch.x, y: batch.y, d: batch.d, rows, follows };
         linear::loss_and_gradient(&batch, loss, T::ZERO, T::ZERO, &*slots[0].param, &[], &mut *slots[0].grad, &mut [], scratch)
     });
 }
@@ -294,7 +296,7 @@ fn seed_case<T: Float>(o: &Options, dtype: &str, x: &[f64], y: &[f64]) {
     let n = y.len();
     let (x, y) = (cast::<T>(x), cast::<T>(y));
     let rows: Vec<u32> = (0..n as u32).collect();
-    let batch = Batch { x: &x, y: &y, d: 2, rows: &rows };
+    let batch = Batch { x: &x, y: &y, d: 2, rows: &rows, follows: false };
     let (mut w, mut gw, mut scratch) = (cast::<T>(&SEED_FIT_INIT), vec![T::ZERO; 2], vec![T::ZERO; scratch_len(n, 1)]);
     let name = format!("W3 seed fit {}", dtype);
     report(&name, o.measure(|| seed_fit(&batch, &mut w, &mut gw, &mut scratch)));
@@ -387,7 +389,7 @@ impl<T: Float> Epoch<T> {
         // The same call as the wasm backend's fused epoch: crate/src/train.rs.
         train::steps::<T, adam::Step<T>, 3>(&mut slots, &self.order, EPOCH_BATCH, &scalars, &flags, None, 0.0, Records { loss: &mut losses, norm: &mut norms }, |rows, slots| {
             let (first, rest) = slots.split_at_mut(1);
-            let batch = Batch { x, y, d, rows };
+            let batch = Batch { x, y, d, rows, follows: false };
             linear::loss_and_gradient(&batch, loss, T::ZERO, T::ZERO, &*first[0].param, &*rest[0].param, &mut *first[0].grad, &mut *rest[0].grad, scratch)
         });
     }

@@ -766,7 +766,7 @@ fn run_model<T: Float>(model: Model, a: &ModelArgs, partial: bool) -> i32 {
         if !rows_valid(rows, y, a.n, if model == Model::Softmax { Some(a.k) } else { None }) {
             return BAD_ARGUMENT;
         }
-        let batch = affine::Batch { x: slice::<T>(a.x, x_len), y, d: a.d, rows };
+        let batch = affine::Batch { x: slice::<T>(a.x, x_len), y, d: a.d, rows, follows: false };
         let (w, b) = (slice::<T>(a.w, w_len), slice::<T>(a.b, b_len));
         let (grad_w, grad_b, scratch) = (slice_mut::<T>(a.grad_w, w_len), slice_mut::<T>(a.grad_b, b_len), slice_mut::<T>(a.scratch, a.scratch_len));
         let loss = linear::Loss { code: a.loss, delta };
@@ -961,7 +961,7 @@ fn run_mlp<T: Float>(a: &MlpArgs, partial: bool) -> i32 {
         if !rows_valid(rows, y, a.n, if a.output == mlp::SOFTMAX { Some(k) } else { None }) {
             return BAD_ARGUMENT;
         }
-        let batch = affine::Batch { x: slice::<T>(a.x, x_len), y, d, rows };
+        let batch = affine::Batch { x: slice::<T>(a.x, x_len), y, d, rows, follows: false };
         let mut weights: Vec<&[T]> = Vec::with_capacity(a.layers);
         let mut biases: Vec<&[T]> = Vec::with_capacity(a.layers);
         let mut grad_w: Vec<&mut [T]> = Vec::with_capacity(a.layers);
@@ -1242,6 +1242,9 @@ fn run_train<T: Float, S: Kernel<T, K>, const K: usize>(t: &TrainArgs) -> i32 {
         let records = Records { loss: slice_mut::<f64>(t.losses, count), norm: slice_mut::<f64>(t.norms, count) };
         let (which, d, k, loss) = (t.which, a.d, a.k, linear::Loss { code: a.loss, delta });
         let max_norm = if t.max_norm.is_nan() { None } else { Some(t.max_norm) };
+        // An order this call does not shuffle keeps its rows where they are: when they
+        // follow each other, so do every batch's, checked here once instead of per batch.
+        let follows = (t.epochs == 0 || t.rng == 0) && affine::consecutive(order).is_some();
         let model = |rows: &[u32], slots: &mut [Slot<T, K>]| {
             let (first, rest) = slots.split_at_mut(1);
             let weights = &mut first[0];
@@ -1249,7 +1252,7 @@ fn run_train<T: Float, S: Kernel<T, K>, const K: usize>(t: &TrainArgs) -> i32 {
                 Some(bias) => (&*bias.param, &mut *bias.grad),
                 None => (&[], &mut []),
             };
-            let batch = affine::Batch { x, y, d, rows };
+            let batch = affine::Batch { x, y, d, rows, follows };
             match which {
                 Model::Linear => linear::loss_and_gradient(&batch, loss, l2, l1, &*weights.param, b, &mut *weights.grad, grad_b, scratch),
                 Model::Logistic => logistic::loss_and_gradient(&batch, l2, l1, &*weights.param, b, &mut *weights.grad, grad_b, scratch),

@@ -36,9 +36,6 @@ pub(crate) mod simd {
     impl Lane for f64 {
         const PER_VECTOR: usize = 2;
     }
-    impl Lane for u32 {
-        const PER_VECTOR: usize = 4;
-    }
 
     /// The first 16 bytes of `x`.
     #[inline(always)]

@@ -363,6 +363,33 @@ describe("the wasm and ts backends' fused runs agree", () => {
   }
 });
 
+describe("the wasm and ts backends agree on linear MSE with 1 or 2 features", () => {
+  // WebAssembly runs these batches' rows four (f32) or two (f64) at a time when they follow
+  // each other in the data (crate/src/model/affine.rs), which a run checks once for an
+  // order it does not shuffle; shuffled batches must take the per-row loop.
+  for (const dtype of ["f32", "f64"] as const) {
+    it(`${dtype}: in order or shuffled, whole epochs or runs of batches, full and mini-batches`, async () => {
+      for (const d of [1, 2]) {
+        const N = data(101, d, 3);
+        for (const [batchSize, shuffle, path] of [[101, false, "epochs"], [101, true, "epochs"], [24, false, "epochs"], [24, true, "epochs"], [24, false, "batches"], [24, true, "batches"]] as const) {
+          const results = [];
+          for (const backend of ["wasm", "ts"] as const) {
+            const m = new LinearRegression({ dtype, backend });
+            try {
+              const options: FitOptions = { optimizer: "sgd", optimizerOptions: { lr: 0.05 }, batchSize, epochs: 4, tol: null, ...(shuffle ? { seed: 2 } : { shuffle }) };
+              const result = await fit(m, toDataset(N.X, N.y), path === "batches" ? { ...options, onEpoch: () => {} } : options);
+              results.push({ weights: m.parameters().flatMap((p) => [...p.data]), history: result.history.map(({ time: _time, ...rest }) => rest) });
+            } finally {
+              m.dispose();
+            }
+          }
+          expect(results[0], `d ${d}, batch ${batchSize}, shuffle ${shuffle}, ${path}`).toEqual(results[1]);
+        }
+      }
+    });
+  }
+});
+
 describe("optimizers given by the user", () => {
   it("keeps exactly the steps taken: a NAdam stopped mid-run by gradientTol has the per-batch path's state", async () => {
     const states = [];

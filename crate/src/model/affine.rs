@@ -17,6 +17,11 @@ pub struct Batch<'a, T> {
     pub y: &'a [T],
     pub d: usize,
     pub rows: &'a [u32],
+    /// True when the caller knows that each row is the one before plus 1 (`consecutive`),
+    /// as the fused training loop does for every batch of an order it does not shuffle,
+    /// having checked the order once; false when it does not know (the kernels that care
+    /// then check the batch). Results do not depend on it.
+    pub follows: bool,
 }
 
 /// Scratch values a model kernel needs for a batch of `rows` rows and `k` outputs:
@@ -214,29 +219,14 @@ fn narrow_rows<T: Float, const D: usize>(batch: &Batch<T>, w: &[T], b: &[T], e: 
 }
 
 /// The first of `rows` when each of them is the one before plus 1 (rows in order, as a
-/// full batch without shuffling has them), None otherwise or when there are none. Four
-/// rows at a time, compared with four expected numbers: a loop that stops at the first
-/// mismatch took ~30 ns per 100 rows in V8, as much as half of what the path saves.
-#[cfg(target_arch = "wasm32")]
-pub(crate) fn consecutive(rows: &[u32]) -> Option<usize> {
-    use crate::simd::load;
-    use core::arch::wasm32::{i32x4_add, i32x4_all_true, i32x4_eq, u32x4, u32x4_splat, v128_and};
+/// full batch without shuffling has them), None otherwise or when there are none. A plain
+/// loop that stops at the first row out of place: the fused training loop asks once per
+/// call (see `Batch::follows`), a model call once per batch.
+pub fn consecutive(rows: &[u32]) -> Option<usize> {
     let first = *rows.first()?;
     // No wrapping past u32::MAX: the last row number must be first + len − 1 exactly.
-    if u64::from(first) + rows.len() as u64 - 1 > u64::from(u32::MAX) {
-        return None;
-    }
-    let mut expected = u32x4(first, first.wrapping_add(1), first.wrapping_add(2), first.wrapping_add(3));
-    let (four, mut same) = (u32x4_splat(4), u32x4_splat(u32::MAX));
-    let chunks = rows.chunks_exact(4);
-    let tail = chunks.remainder();
-    for chunk in chunks {
-        same = v128_and(same, i32x4_eq(load(chunk), expected));
-        expected = i32x4_add(expected, four);
-    }
-    let at = rows.len() - tail.len();
-    let tail_ok = tail.iter().enumerate().all(|(k, &r)| r == first.wrapping_add((at + k) as u32));
-    (i32x4_all_true(same) && tail_ok).then(|| first as usize)
+    let follow = rows.iter().enumerate().all(|(k, &r)| u64::from(r) == u64::from(first) + k as u64);
+    follow.then(|| first as usize)
 }
 
 /// `narrow_rows` for MSE (`g = scale · e`) on f32 rows that follow each other in the data,
@@ -360,7 +350,7 @@ fn rows_in_order<'a, T: Float, const D: usize>(batch: &Batch<'a, T>, e: &'a mut 
     if !(D == 1 || D == 2) || m < min {
         return None;
     }
-    let first = consecutive(batch.rows)?;
+    let first = if batch.follows { batch.rows[0] as usize } else { consecutive(batch.rows)? };
     Some((&batch.x[first * D..(first + m) * D], &batch.y[first..first + m], &mut e[..m]))
 }
 
@@ -656,7 +646,7 @@ mod tests {
         // x = [[1, 2], [3, 4], [5, 6]], W = [[1, -1], [0.5, 2]] (2 × 2), b = [0.25, -0.5].
         let x = [1.0f64, 2.0, 3.0, 4.0, 5.0, 6.0];
         let y = [7.0, 8.0, 9.0];
-        let batch = Batch { x: &x, y: &y, d: 2, rows: &[2, 0] };
+        let batch = Batch { x: &x, y: &y, d: 2, rows: &[2, 0], follows: false };
         let (w, b) = ([1.0, -1.0, 0.5, 2.0], [0.25, -0.5]);
         let (mut z, mut t) = ([0.0; 4], [0.0; 2]);
         forward(&batch, &w, &b, 2, &mut z, &mut t);
@@ -705,7 +695,7 @@ mod tests {
             let y: Vec<f32> = (0..200).map(|i| i as f32 - 99.5).collect();
             let w: Vec<f32> = (0..d).map(|j| 1.0 + (j % 5) as f32 * 0.37).collect();
             let rows = rows();
-            let batch = Batch { x: &x, y: &y, d, rows: &rows };
+            let batch = Batch { x: &x, y: &y, d, rows: &rows, follows: false };
             for b in [&[][..], &[0.3f32][..]] {
                 let (mut z, mut t) = (vec![0.0f32; rows.len()], vec![0.0f32; rows.len()]);
                 forward(&batch, &w, b, 1, &mut z, &mut t);
@@ -727,7 +717,7 @@ mod tests {
             let y = vec![0.0f32; 200];
             let rows = rows();
             let g: Vec<f32> = (0..rows.len()).map(|r| if r % 4 == 0 { 1e3 } else { 1e-2 } * (r as f32 - 70.25)).collect();
-            let batch = Batch { x: &x, y: &y, d, rows: &rows };
+            let batch = Batch { x: &x, y: &y, d, rows: &rows, follows: false };
             let (mut gw, mut gb) = (vec![9.0f32; d], [9.0f32]);
             backward(&batch, &g, 1, &mut gw, &mut gb);
             // The updates of the general loop, one row at a time.
@@ -763,7 +753,7 @@ mod tests {
             let all = rows();
             for (rows, b) in [(&all[..], &[0.25f32][..]), (&all[..], &[][..]), (&all[..5], &[0.25][..])] {
                 let m = rows.len();
-                let batch = Batch { x: &x, y: &y, d, rows };
+                let batch = Batch { x: &x, y: &y, d, rows, follows: false };
                 let gradient = |z: f32, t: f32| 0.01 * (z - t);
                 let [z, t, g, gw, gb] = three_steps(&batch, &w, b, gradient);
                 let (mut z2, mut t2, mut g2, mut gw2, mut gb2) = (vec![0.0f32; m], vec![0.0f32; m], vec![0.0f32; m], vec![9.0f32; d], vec![9.0f32; b.len()]);
@@ -785,7 +775,7 @@ mod tests {
             let all = rows();
             for (rows, b) in [(&all[..], &[0.25f64][..]), (&all[..], &[][..]), (&all[..5], &[0.25][..]), (&all[..3], &[][..])] {
                 let m = rows.len();
-                let batch = Batch { x: &x, y: &y, d, rows };
+                let batch = Batch { x: &x, y: &y, d, rows, follows: false };
                 let gradient = |z: f64, t: f64| 0.01 * (z - t);
                 let [z, t, _, gw, gb] = three_steps(&batch, &w, b, gradient);
                 let (mut e, mut gw2, mut gb2) = (vec![7.0; m], vec![9.0; d], vec![9.0; b.len()]);
@@ -804,12 +794,23 @@ mod tests {
     }
 
     #[test]
+    fn consecutive_rows_start_anywhere_and_do_not_wrap() {
+        assert_eq!(consecutive(&[5, 6, 7, 8, 9]), Some(5));
+        assert_eq!(consecutive(&[0]), Some(0));
+        assert_eq!(consecutive(&[]), None);
+        assert_eq!(consecutive(&[5, 6, 8, 9]), None);
+        assert_eq!(consecutive(&[0, 1, 2, 3, 4, 5, 7, 6]), None);
+        assert_eq!(consecutive(&[u32::MAX - 1, u32::MAX]), Some(u32::MAX as usize - 1));
+        assert_eq!(consecutive(&[u32::MAX, 0]), None);
+    }
+
+    #[test]
     fn a_dot_product_of_negative_zeros_is_positive_zero() {
         // lane_sum starts from +0, and +0 + (−0) = +0: every product here is −0.
         for d in [1usize, 2, 5, 7, 8, 9, 15] {
             let x: Vec<f64> = (0..2 * d).map(|j| if j < d { 1.0 } else { 2.5 }).collect();
             let w = vec![-0.0; d];
-            let batch = Batch { x: &x, y: &[0.0, 0.0], d, rows: &[0, 1] };
+            let batch = Batch { x: &x, y: &[0.0, 0.0], d, rows: &[0, 1], follows: false };
             let (mut z, mut t, mut g, mut gw) = ([9.0; 2], [9.0; 2], [9.0; 2], vec![9.0; d]);
             forward_backward(&batch, &w, &[], &mut z, &mut t, &mut g, &mut gw, &mut [], |z, _| z);
             assert_eq!(z.map(f64::to_bits), [0.0f64.to_bits(); 2], "d = {}", d);

@@ -82,7 +82,7 @@ mod tests {
     fn mse_gradient_is_two_over_b_times_xt_residual() {
         let x = [1.0f64, 2.0, -1.0, 0.5, 3.0, 1.0];
         let y = [1.0, -2.0, 4.0];
-        let batch = Batch { x: &x, y: &y, d: 2, rows: &[0, 2] };
+        let batch = Batch { x: &x, y: &y, d: 2, rows: &[0, 2], follows: false };
         let (w, b) = ([0.5, -1.0], [0.25]);
         let (mut gw, mut gb) = ([0.0; 2], [0.0; 1]);
         let mut scratch = [0.0; 6];
@@ -111,11 +111,11 @@ mod tests {
             let loss = Loss { code, delta: 1.5 };
             let mut scratch = [0.0; 12];
             let (mut gw, mut gb) = ([0.0; 2], [0.0; 1]);
-            let all = Batch { x: &x, y: &y, d: 2, rows: &[3, 0, 2, 1] };
+            let all = Batch { x: &x, y: &y, d: 2, rows: &[3, 0, 2, 1], follows: false };
             let mean = loss_and_gradient(&all, loss, 0.0, 0.0, &w, &b, &mut gw, &mut gb, &mut scratch);
             let (mut gw1, mut gb1, mut gw2, mut gb2) = ([0.0; 2], [0.0; 1], [0.0; 2], [0.0; 1]);
-            let s1 = partial_loss_and_gradient(&Batch { x: &x, y: &y, d: 2, rows: &[3, 0] }, loss, 4, &w, &b, &mut gw1, &mut gb1, &mut scratch);
-            let s2 = partial_loss_and_gradient(&Batch { x: &x, y: &y, d: 2, rows: &[2, 1] }, loss, 4, &w, &b, &mut gw2, &mut gb2, &mut scratch);
+            let s1 = partial_loss_and_gradient(&Batch { x: &x, y: &y, d: 2, rows: &[3, 0], follows: false }, loss, 4, &w, &b, &mut gw1, &mut gb1, &mut scratch);
+            let s2 = partial_loss_and_gradient(&Batch { x: &x, y: &y, d: 2, rows: &[2, 1], follows: false }, loss, 4, &w, &b, &mut gw2, &mut gb2, &mut scratch);
             assert_eq!((s1 + s2) / 4.0, mean, "loss {}", code);
             assert_eq!([gw1[0] + gw2[0], gw1[1] + gw2[1], gb1[0] + gb2[0]], [gw[0], gw[1], gb[0]], "loss {}", code);
         }

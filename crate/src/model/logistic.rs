@@ -39,7 +39,7 @@ mod tests {
     fn at_zero_weights_the_loss_is_ln2_and_the_gradient_is_the_mean_of_x_times_half_minus_y() {
         let x = [1.0f64, 2.0, -1.0, 0.5, 3.0, 1.0];
         let y = [1.0, 0.0, 0.0];
-        let batch = Batch { x: &x, y: &y, d: 2, rows: &[0, 1, 2, 1] };
+        let batch = Batch { x: &x, y: &y, d: 2, rows: &[0, 1, 2, 1], follows: false };
         let (mut gw, mut gb) = ([0.0; 2], [0.0; 1]);
         let mut scratch = [0.0; 12];
         let value = loss_and_gradient(&batch, 0.0, 0.0, &[0.0, 0.0], &[0.0], &mut gw, &mut gb, &mut scratch);

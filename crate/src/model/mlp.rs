@@ -258,7 +258,7 @@ mod tests {
         for activation in [RELU, TANH, SIGMOID] {
             for (output, y, k) in [(REGRESSION, &reals, 1usize), (BINARY, &labels, 1), (SOFTMAX, &classes, 3)] {
                 let sizes = [2usize, 3, k];
-                let batch = Batch { x: &x, y, d: 2, rows: &[2, 0, 3, 0] };
+                let batch = Batch { x: &x, y, d: 2, rows: &[2, 0, 3, 0], follows: false };
                 let mut params: Vec<Vec<f64>> = [6, 3, 3 * k, k].iter().enumerate().map(|(p, &n)| (0..n).map(|i| (((i * 7 + p * 3) % 11) as f64 - 5.0) * 0.23 + 0.05).collect()).collect();
                 let (_, grad) = run(&params, &sizes, activation, output, 0.1, &batch);
                 let h = 1e-6;
@@ -288,7 +288,7 @@ mod tests {
         for (output, y, k) in [(REGRESSION, &reals, 1usize), (BINARY, &[1.0, 0.0, 0.0, 1.0], 1), (SOFTMAX, &classes, 3)] {
             let sizes = [2usize, 3, k];
             let params: Vec<Vec<f64>> = [6, 3, 3 * k, k].iter().enumerate().map(|(p, &n)| (0..n).map(|i| (((i * 5 + p * 3) % 7) as f64 - 3.0) * 0.31).collect()).collect();
-            let (mean, whole) = run(&params, &sizes, TANH, output, 0.0, &Batch { x: &x, y, d: 2, rows: &[2, 0, 3, 1] });
+            let (mean, whole) = run(&params, &sizes, TANH, output, 0.0, &Batch { x: &x, y, d: 2, rows: &[2, 0, 3, 1], follows: false });
             let mut shares = Vec::new();
             for rows in [&[2u32, 0][..], &[3, 1][..]] {
                 let weights: Vec<&[f64]> = vec![&params[0], &params[2]];
@@ -300,7 +300,7 @@ mod tests {
                 let mut grad_w: Vec<&mut [f64]> = vec![&mut gw0[0], &mut gw1[0]];
                 let mut grad_b: Vec<&mut [f64]> = vec![&mut gb0[0], &mut gb1[0]];
                 let mut scratch = vec![0.0; scratch_len(2, &sizes)];
-                let batch = Batch { x: &x, y, d: 2, rows };
+                let batch = Batch { x: &x, y, d: 2, rows, follows: false };
                 let sum = partial_loss_and_gradient(&batch, &sizes, TANH, output, 4, &weights, &biases, &mut grad_w, &mut grad_b, &mut scratch);
                 shares.push((sum, grads.concat()));
             }

@@ -40,7 +40,7 @@ mod tests {
     fn at_zero_weights_the_loss_is_ln_k() {
         let x = [1.0f64, 2.0, -1.0, 0.5];
         let y = [2.0, 0.0];
-        let batch = Batch { x: &x, y: &y, d: 2, rows: &[0, 1] };
+        let batch = Batch { x: &x, y: &y, d: 2, rows: &[0, 1], follows: false };
         let (mut gw, mut gb) = ([0.0; 6], [0.0; 3]);
         let mut scratch = [0.0; 14];
         let value = loss_and_gradient(&batch, 3, 0.0, 0.0, &[0.0; 6], &[0.0; 3], &mut gw, &mut gb, &mut scratch);
