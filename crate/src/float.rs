@@ -1,7 +1,7 @@
 //! The element types the kernels run on: f32 and f64, behind one small trait so that
 //! each kernel is written once and monomorphized (and auto-vectorized) per type.
 
-use crate::model::affine::Batch;
+use crate::model::affine::{Batch, Squares};
 use core::ops::{Add, Div, Mul, Neg, Sub};
 
 pub trait Float:
@@ -33,11 +33,13 @@ pub trait Float:
     }
     /// crate/src/model/affine.rs `narrow_rows` for MSE with D features: a vector path for
     /// some rows and widths that gives the same bits, returning how many of the batch's
-    /// first rows it took (0, nothing done, where there is none). In WebAssembly, f32 and f64 run `narrow_mse_f32x4` and `narrow_mse_f64x2`
-    /// on rows in order with 1 or 2 features; elsewhere no type has one.
+    /// first rows it took (0, nothing done, where there is none), storing their errors or
+    /// summing their squares (`Squares`). In WebAssembly, f32 and f64 run
+    /// `narrow_mse_f32x4` and `narrow_mse_f64x2` on rows in order with 1 or 2 features;
+    /// elsewhere no type has one.
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
-    fn narrow_mse<const D: usize>(_batch: &Batch<Self>, _w: &[Self; D], _bias: Option<Self>, _scale: Self, _e: &mut [Self], _acc: &mut [Self; D], _sum: &mut Self) -> usize {
+    fn narrow_mse<const D: usize>(_batch: &Batch<Self>, _w: &[Self; D], _bias: Option<Self>, _scale: Self, _e: &mut [Self], _acc: &mut [Self; D], _sum: &mut Self, _squares: &mut Squares<Self>) -> usize {
         0
     }
 }
@@ -68,8 +70,8 @@ impl Float for f32 {
     }
     #[cfg(target_arch = "wasm32")]
     #[inline(always)]
-    fn narrow_mse<const D: usize>(batch: &Batch<Self>, w: &[Self; D], bias: Option<Self>, scale: Self, e: &mut [Self], acc: &mut [Self; D], sum: &mut Self) -> usize {
-        crate::model::affine::narrow_mse_f32x4(batch, w, bias, scale, e, acc, sum)
+    fn narrow_mse<const D: usize>(batch: &Batch<Self>, w: &[Self; D], bias: Option<Self>, scale: Self, e: &mut [Self], acc: &mut [Self; D], sum: &mut Self, squares: &mut Squares<Self>) -> usize {
+        crate::model::affine::narrow_mse_f32x4(batch, w, bias, scale, e, acc, sum, squares)
     }
 }
 
@@ -99,8 +101,8 @@ impl Float for f64 {
     }
     #[cfg(target_arch = "wasm32")]
     #[inline(always)]
-    fn narrow_mse<const D: usize>(batch: &Batch<Self>, w: &[Self; D], bias: Option<Self>, scale: Self, e: &mut [Self], acc: &mut [Self; D], sum: &mut Self) -> usize {
-        crate::model::affine::narrow_mse_f64x2(batch, w, bias, scale, e, acc, sum)
+    fn narrow_mse<const D: usize>(batch: &Batch<Self>, w: &[Self; D], bias: Option<Self>, scale: Self, e: &mut [Self], acc: &mut [Self; D], sum: &mut Self, squares: &mut Squares<Self>) -> usize {
+        crate::model::affine::narrow_mse_f64x2(batch, w, bias, scale, e, acc, sum, squares)
     }
 }
 

@@ -17,7 +17,13 @@ pub const LANES: usize = 8;
 
 /// `Σ x²` (torch.norm(g, 2) before its square root).
 pub fn sum_of_squares<T: Float>(x: &[T]) -> T {
-    let mut acc = [T::ZERO; LANES];
+    sum_of_squares_after([T::ZERO; LANES], x)
+}
+
+/// `sum_of_squares` of values of which a kernel has summed the first whole chunks into
+/// `acc` (lane j: their squares i ≡ j mod 8, in order) without storing them: the same
+/// order, continued over `x`, the values after them.
+pub fn sum_of_squares_after<T: Float>(mut acc: [T; LANES], x: &[T]) -> T {
     let chunks = x.chunks_exact(LANES);
     let tail = chunks.remainder();
     for chunk in chunks {

@@ -150,34 +150,47 @@ pub(crate) fn forward_backward<T: Float>(batch: &Batch<T>, w: &[T], b: &[T], z: 
 /// stores one value per row (z, the target and g were three: in V8's code of this loop
 /// every live pointer counts). `mse` is the loss's factor when `gradient` is MSE's,
 /// `g = mse · e`: then rows that follow each other in the data may take the element type's
-/// vector path (`Float::narrow_mse`), with the same bits.
+/// vector path (`Float::narrow_mse`), with the same bits; in f32 that path sums the first
+/// rows' squared errors itself instead of storing their errors: see `Squares`.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn narrow_errors<T: Float>(batch: &Batch<T>, w: &[T], b: &[T], e: &mut [T], grad_w: &mut [T], grad_b: &mut [T], gradient: impl Fn(T, T) -> T, mse: Option<T>) -> bool {
+pub(crate) fn narrow_errors<T: Float>(batch: &Batch<T>, w: &[T], b: &[T], e: &mut [T], grad_w: &mut [T], grad_b: &mut [T], gradient: impl Fn(T, T) -> T, mse: Option<T>) -> Option<Squares<T>> {
     let e = &mut e[..batch.rows.len()];
+    let mut squares = Squares { lanes: [T::ZERO; LANES], rows: 0 };
+    let s = &mut squares;
     match batch.d {
-        0 => narrow_rows::<T, 0>(batch, w, b, e, grad_w, grad_b, gradient, mse),
-        1 => narrow_rows::<T, 1>(batch, w, b, e, grad_w, grad_b, gradient, mse),
-        2 => narrow_rows::<T, 2>(batch, w, b, e, grad_w, grad_b, gradient, mse),
-        3 => narrow_rows::<T, 3>(batch, w, b, e, grad_w, grad_b, gradient, mse),
-        4 => narrow_rows::<T, 4>(batch, w, b, e, grad_w, grad_b, gradient, mse),
-        5 => narrow_rows::<T, 5>(batch, w, b, e, grad_w, grad_b, gradient, mse),
-        6 => narrow_rows::<T, 6>(batch, w, b, e, grad_w, grad_b, gradient, mse),
-        7 => narrow_rows::<T, 7>(batch, w, b, e, grad_w, grad_b, gradient, mse),
-        _ => return false,
+        0 => narrow_rows::<T, 0>(batch, w, b, e, grad_w, grad_b, gradient, mse, s),
+        1 => narrow_rows::<T, 1>(batch, w, b, e, grad_w, grad_b, gradient, mse, s),
+        2 => narrow_rows::<T, 2>(batch, w, b, e, grad_w, grad_b, gradient, mse, s),
+        3 => narrow_rows::<T, 3>(batch, w, b, e, grad_w, grad_b, gradient, mse, s),
+        4 => narrow_rows::<T, 4>(batch, w, b, e, grad_w, grad_b, gradient, mse, s),
+        5 => narrow_rows::<T, 5>(batch, w, b, e, grad_w, grad_b, gradient, mse, s),
+        6 => narrow_rows::<T, 6>(batch, w, b, e, grad_w, grad_b, gradient, mse, s),
+        7 => narrow_rows::<T, 7>(batch, w, b, e, grad_w, grad_b, gradient, mse, s),
+        _ => return None,
     }
-    true
+    Some(squares)
+}
+
+/// What `narrow_errors` leaves for the loss besides the errors it stored: the f32 MSE
+/// vector path does not store the errors of the first `rows` rows (a multiple of LANES) but sums
+/// their squares into `lanes` as crate/src/reduce.rs's `sum_of_squares` would (lane j:
+/// rows i ≡ j mod 8, in order), so that the loss is `sum_of_squares_after(lanes,
+/// &errors[rows..])`, the same bits as `sum_of_squares(errors)`. Zero rows elsewhere.
+pub struct Squares<T> {
+    pub lanes: [T; LANES],
+    pub rows: usize,
 }
 
 /// `narrow_errors` for D features.
 #[allow(clippy::too_many_arguments)]
-fn narrow_rows<T: Float, const D: usize>(batch: &Batch<T>, w: &[T], b: &[T], e: &mut [T], grad_w: &mut [T], grad_b: &mut [T], gradient: impl Fn(T, T) -> T, mse: Option<T>) {
+fn narrow_rows<T: Float, const D: usize>(batch: &Batch<T>, w: &[T], b: &[T], e: &mut [T], grad_w: &mut [T], grad_b: &mut [T], gradient: impl Fn(T, T) -> T, mse: Option<T>, squares: &mut Squares<T>) {
     let mut weights = [T::ZERO; D];
     weights.copy_from_slice(&w[..D]);
     let bias = b.first().copied();
     let (mut acc, mut sum) = ([T::ZERO; D], T::ZERO);
     // Rows the element type's vector path took (MSE on rows in order), the rest below.
     let done = match mse {
-        Some(scale) => T::narrow_mse::<D>(batch, &weights, bias, scale, e, &mut acc, &mut sum),
+        Some(scale) => T::narrow_mse::<D>(batch, &weights, bias, scale, e, &mut acc, &mut sum, squares),
         None => 0,
     };
     // One row: its prediction, error and gradient, and its terms added to the sums.
@@ -230,31 +243,33 @@ pub fn consecutive(rows: &[u32]) -> Option<usize> {
 }
 
 /// `narrow_rows` for MSE (`g = scale · e`) on f32 rows that follow each other in the data,
-/// D = 1 or 2 features, four rows per iteration in f32x4: each row's dot product, error
-/// and gradient computed for four rows at once (the same operations per lane as
-/// `narrow_rows` per row: `(+0 + x₀w₀) + x₁w₁`, then + b, which without a bias adds −0
-/// and changes no bits), then each row's terms added to the sums in row order (∂W's as
-/// one vector, a row at a time). No row numbers to load and check: in V8 this runs the
-/// W3-shaped fit's rows in about half the instructions of the per-row loop. Returns the
-/// number of rows it took, a multiple of four (the caller's per-row loop takes the rest),
-/// or 0, having done nothing, for other rows or widths.
+/// D = 1 or 2 features, eight rows per iteration in two groups of four in f32x4: each
+/// row's dot product, error and gradient computed for four rows at once (the same
+/// operations per lane as `narrow_rows` per row: `(+0 + x₀w₀) + x₁w₁`, then + b, which
+/// without a bias adds −0 and changes no bits), then each row's terms added to the sums in
+/// row order (∂W's as one vector, a row at a time). The squared errors go to
+/// `sum_of_squares`' lanes (`Squares`): the first group's to lanes 0–3, the second's to
+/// lanes 4–7; the errors are not stored. No row numbers to load and check: in V8 this runs
+/// the W3-shaped fit's rows in about half the instructions of the per-row loop. Returns
+/// the number of rows it took, a multiple of eight (the caller's per-row loop takes the
+/// rest), or 0, having done nothing, for other rows or widths.
 #[cfg(target_arch = "wasm32")]
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn narrow_mse_f32x4<const D: usize>(batch: &Batch<f32>, w: &[f32; D], bias: Option<f32>, scale: f32, e: &mut [f32], acc: &mut [f32; D], sum: &mut f32) -> usize {
-    use crate::simd::{load, store};
-    use core::arch::wasm32::{f32x4, f32x4_add, f32x4_extract_lane, f32x4_mul, f32x4_splat, f32x4_sub, i32x4_shuffle};
-    let (x, y, e) = match rows_in_order::<f32, D>(batch, e, 4) {
+pub(crate) fn narrow_mse_f32x4<const D: usize>(batch: &Batch<f32>, w: &[f32; D], bias: Option<f32>, scale: f32, _e: &mut [f32], acc: &mut [f32; D], sum: &mut f32, squares: &mut Squares<f32>) -> usize {
+    use crate::simd::load;
+    use core::arch::wasm32::{f32x4, f32x4_add, f32x4_extract_lane, f32x4_mul, f32x4_splat, f32x4_sub, i32x4_shuffle, v128};
+    let (x, y) = match rows_in_order::<f32, D>(batch, LANES) {
         Some(rows) => rows,
         None => return 0,
     };
-    let m = y.len();
+    let whole = y.len() - y.len() % LANES;
     let (zero, s, b) = (f32x4_splat(0.0), f32x4_splat(scale), f32x4_splat(bias.unwrap_or(-0.0)));
     let w0 = f32x4_splat(w[0]);
     let w1 = f32x4_splat(w[D - 1]);
     let mut a = if D == 2 { f32x4(acc[0], acc[D - 1], 0.0, 0.0) } else { zero };
     let (mut a0, mut total) = (acc[0], *sum);
-    let whole = m - m % 4;
-    for ((xs, ys), es) in x[..whole * D].chunks_exact(4 * D).zip(y.chunks_exact(4)).zip(e.chunks_exact_mut(4)) {
+    // Four rows: their errors, with their terms added to the sums.
+    let mut group = |xs: &[f32], ys: &[f32]| -> v128 {
         let xa = load(xs);
         let xb = if D == 2 { load(&xs[4..]) } else { zero };
         // Feature 0 and feature 1 of the four rows.
@@ -264,7 +279,6 @@ pub(crate) fn narrow_mse_f32x4<const D: usize>(batch: &Batch<f32>, w: &[f32; D],
             dot = f32x4_add(dot, f32x4_mul(x1, w1));
         }
         let error = f32x4_sub(f32x4_add(dot, b), load(ys));
-        store(es, error);
         let g = f32x4_mul(s, error);
         if D == 2 {
             // Row k's (x₀, x₁) in lanes 0 and 1, zeros above.
@@ -283,6 +297,14 @@ pub(crate) fn narrow_mse_f32x4<const D: usize>(batch: &Batch<f32>, w: &[f32; D],
         total = total + f32x4_extract_lane::<1>(g);
         total = total + f32x4_extract_lane::<2>(g);
         total = total + f32x4_extract_lane::<3>(g);
+        error
+    };
+    let (mut lo, mut hi) = (zero, zero);
+    for (xs, ys) in x[..whole * D].chunks_exact(LANES * D).zip(y[..whole].chunks_exact(LANES)) {
+        let error = group(&xs[..4 * D], &ys[..4]);
+        lo = f32x4_add(lo, f32x4_mul(error, error));
+        let error = group(&xs[4 * D..], &ys[4..]);
+        hi = f32x4_add(hi, f32x4_mul(error, error));
     }
     if D == 2 {
         acc.copy_from_slice(&[f32x4_extract_lane::<0>(a), f32x4_extract_lane::<1>(a)][..D]);
@@ -290,20 +312,29 @@ pub(crate) fn narrow_mse_f32x4<const D: usize>(batch: &Batch<f32>, w: &[f32; D],
         acc[0] = a0;
     }
     *sum = total;
+    crate::simd::store(&mut squares.lanes[..4], lo);
+    crate::simd::store(&mut squares.lanes[4..], hi);
+    squares.rows = whole;
     whole
 }
 
-/// `narrow_mse_f32x4` for f64, two rows per iteration in f64x2.
+/// `narrow_mse_f32x4` for f64, two rows per iteration in f64x2, storing the rows' errors
+/// (`squares` untouched): summing their squares here instead, in four f64x2 of
+/// `sum_of_squares`' lanes, made the loop slower by more than the pass over the errors
+/// costs (W3's kernel loop, scratch A/B: 79.2 against 78.2 µs with the four in two pairs
+/// swapped every four rows, 84.4 µs with four rows per group). Returns the number of rows
+/// it took, a multiple of two.
 #[cfg(target_arch = "wasm32")]
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn narrow_mse_f64x2<const D: usize>(batch: &Batch<f64>, w: &[f64; D], bias: Option<f64>, scale: f64, e: &mut [f64], acc: &mut [f64; D], sum: &mut f64) -> usize {
+pub(crate) fn narrow_mse_f64x2<const D: usize>(batch: &Batch<f64>, w: &[f64; D], bias: Option<f64>, scale: f64, e: &mut [f64], acc: &mut [f64; D], sum: &mut f64, _squares: &mut Squares<f64>) -> usize {
     use crate::simd::{load, store};
     use core::arch::wasm32::{f64x2, f64x2_add, f64x2_extract_lane, f64x2_mul, f64x2_splat, f64x2_sub, i64x2_shuffle};
-    let (x, y, e) = match rows_in_order::<f64, D>(batch, e, 2) {
+    let (x, y) = match rows_in_order::<f64, D>(batch, 2) {
         Some(rows) => rows,
         None => return 0,
     };
     let m = y.len();
+    let e = &mut e[..m];
     let (zero, s, b) = (f64x2_splat(0.0), f64x2_splat(scale), f64x2_splat(bias.unwrap_or(-0.0)));
     let w0 = f64x2_splat(w[0]);
     let w1 = f64x2_splat(w[D - 1]);
@@ -342,16 +373,15 @@ pub(crate) fn narrow_mse_f64x2<const D: usize>(batch: &Batch<f64>, w: &[f64; D],
 }
 
 /// The vector paths' rows when `batch` has D = 1 or 2 features and at least `min` rows,
-/// in order: their features, targets and errors.
+/// in order: their features and targets.
 #[cfg(target_arch = "wasm32")]
-#[allow(clippy::type_complexity)]
-fn rows_in_order<'a, T: Float, const D: usize>(batch: &Batch<'a, T>, e: &'a mut [T], min: usize) -> Option<(&'a [T], &'a [T], &'a mut [T])> {
+fn rows_in_order<'a, T: Float, const D: usize>(batch: &Batch<'a, T>, min: usize) -> Option<(&'a [T], &'a [T])> {
     let m = batch.rows.len();
     if !(D == 1 || D == 2) || m < min {
         return None;
     }
     let first = if batch.follows { batch.rows[0] as usize } else { consecutive(batch.rows)? };
-    Some((&batch.x[first * D..(first + m) * D], &batch.y[first..first + m], &mut e[..m]))
+    Some((&batch.x[first * D..(first + m) * D], &batch.y[first..first + m]))
 }
 
 /// Rows that the scalar models' kernels (k = 1) take at a time.
@@ -780,8 +810,10 @@ mod tests {
                 let [z, t, _, gw, gb] = three_steps(&batch, &w, b, gradient);
                 let (mut e, mut gw2, mut gb2) = (vec![7.0; m], vec![9.0; d], vec![9.0; b.len()]);
                 let narrow = narrow_errors(&batch, &w, b, &mut e, &mut gw2, &mut gb2, gradient, None);
-                assert_eq!(narrow, d < LANES, "d = {}", d);
-                if !narrow {
+                assert_eq!(narrow.is_some(), d < LANES, "d = {}", d);
+                // Without the MSE vector path (None), every error is stored.
+                assert_eq!(narrow.as_ref().map_or(0, |s| s.rows), 0, "d = {}", d);
+                if narrow.is_none() {
                     assert_eq!((e, gw2, gb2), (vec![7.0; m], vec![9.0; d], vec![9.0; b.len()]), "d = {}: untouched", d);
                     continue;
                 }
@@ -818,7 +850,7 @@ mod tests {
             assert_eq!(z.map(f64::to_bits), [0.0f64.to_bits(); 2], "d = {}", d);
             // The error z − 0 keeps z's sign: +0 from a +0 dot product.
             let mut e = [9.0; 2];
-            if narrow_errors(&batch, &w, &[], &mut e, &mut gw, &mut [], |z, _| z, None) {
+            if narrow_errors(&batch, &w, &[], &mut e, &mut gw, &mut [], |z, _| z, None).is_some() {
                 assert_eq!(e.map(f64::to_bits), [0.0f64.to_bits(); 2], "d = {}", d);
             }
         }

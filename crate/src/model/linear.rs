@@ -8,7 +8,7 @@ use crate::loss::huber::{huber_gradient, huber_of_errors, huber_partial};
 use crate::loss::mae::{mae_gradient, mae_partial};
 use crate::loss::mse::{mse_gradient, mse_partial, mse_scale};
 use crate::model::affine::{forward_backward, narrow_errors, penalize, Batch};
-use crate::reduce::{sum_of_abs, sum_of_squares};
+use crate::reduce::{sum_of_abs, sum_of_squares_after};
 
 /// Loss codes shared with ts/kernels/model/linear.ts and ts/backend/wasm/abi.ts.
 pub const MSE: u32 = 0;
@@ -47,9 +47,10 @@ pub fn partial_loss_and_gradient<T: Float>(batch: &Batch<T>, loss: Loss<T>, tota
     // |ŷ − y| and (ŷ − y)² are |y − ŷ| and (y − ŷ)², bit for bit.
     let errors = &mut scratch[..m];
     let narrow = match loss.code {
-        MAE => narrow_errors(batch, w, b, errors, grad_w, grad_b, mae_gradient(total), None).then(|| sum_of_abs(errors)),
-        HUBER => narrow_errors(batch, w, b, errors, grad_w, grad_b, huber_gradient(loss.delta, total), None).then(|| huber_of_errors(errors, loss.delta)),
-        _ => narrow_errors(batch, w, b, errors, grad_w, grad_b, mse_gradient(total), Some(mse_scale(total))).then(|| sum_of_squares(errors)),
+        MAE => narrow_errors(batch, w, b, errors, grad_w, grad_b, mae_gradient(total), None).map(|_| sum_of_abs(errors)),
+        HUBER => narrow_errors(batch, w, b, errors, grad_w, grad_b, huber_gradient(loss.delta, total), None).map(|_| huber_of_errors(errors, loss.delta)),
+        // The errors of the rows the vector path took are summed already (Squares).
+        _ => narrow_errors(batch, w, b, errors, grad_w, grad_b, mse_gradient(total), Some(mse_scale(total))).map(|s| sum_of_squares_after(s.lanes, &errors[s.rows..])),
     };
     if let Some(sum) = narrow {
         return sum;
