@@ -31,6 +31,12 @@ pub trait Float:
     fn chunk_dots(x: &[Self], d: usize, whole: usize, rows: &[u32], w: &[Self], lanes: &mut [Self], z: &mut [Self]) {
         crate::model::affine::chunk_dots(x, d, whole, rows, w, lanes, z)
     }
+    /// crate/src/reduce.rs `sum_of_squares_after`. In WebAssembly, f32 and f64 run
+    /// `sum_of_squares_after_f32x4` and `sum_of_squares_after_f64x2`, with the same bits.
+    #[inline(always)]
+    fn sum_of_squares_after(acc: [Self; crate::reduce::LANES], x: &[Self]) -> Self {
+        crate::reduce::squares_after(acc, x)
+    }
     /// crate/src/model/affine.rs `narrow_rows` for MSE with D features: a vector path for
     /// some rows and widths that gives the same bits, returning how many of the batch's
     /// first rows it took (0, nothing done, where there is none), storing their errors or
@@ -73,6 +79,11 @@ impl Float for f32 {
     fn narrow_mse<const D: usize>(batch: &Batch<Self>, w: &[Self; D], bias: Option<Self>, scale: Self, e: &mut [Self], acc: &mut [Self; D], sum: &mut Self, squares: &mut Squares<Self>) -> usize {
         crate::model::affine::narrow_mse_f32x4(batch, w, bias, scale, e, acc, sum, squares)
     }
+    #[cfg(target_arch = "wasm32")]
+    #[inline(always)]
+    fn sum_of_squares_after(acc: [Self; crate::reduce::LANES], x: &[Self]) -> Self {
+        crate::reduce::sum_of_squares_after_f32x4(acc, x)
+    }
 }
 
 impl Float for f64 {
@@ -103,6 +114,11 @@ impl Float for f64 {
     #[inline(always)]
     fn narrow_mse<const D: usize>(batch: &Batch<Self>, w: &[Self; D], bias: Option<Self>, scale: Self, e: &mut [Self], acc: &mut [Self; D], sum: &mut Self, squares: &mut Squares<Self>) -> usize {
         crate::model::affine::narrow_mse_f64x2(batch, w, bias, scale, e, acc, sum, squares)
+    }
+    #[cfg(target_arch = "wasm32")]
+    #[inline(always)]
+    fn sum_of_squares_after(acc: [Self; crate::reduce::LANES], x: &[Self]) -> Self {
+        crate::reduce::sum_of_squares_after_f64x2(acc, x)
     }
 }
 

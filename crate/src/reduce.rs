@@ -15,15 +15,26 @@ use crate::float::Float;
 /// Partial results per reduction; see the module docs for the order.
 pub const LANES: usize = 8;
 
-/// `Σ x²` (torch.norm(g, 2) before its square root).
+/// `Σ x²` (torch.norm(g, 2) before its square root). The generic loop in every type: the
+/// fused fits take it for each epoch's gradient norm, mostly of a few values, where the
+/// WebAssembly vector versions of `sum_of_squares_after` inlined made W3's f32 kernel loop
+/// slower (scratch A/B: 67.2 against 66.1 µs).
 pub fn sum_of_squares<T: Float>(x: &[T]) -> T {
-    sum_of_squares_after([T::ZERO; LANES], x)
+    squares_after([T::ZERO; LANES], x)
 }
 
 /// `sum_of_squares` of values of which a kernel has summed the first whole chunks into
 /// `acc` (lane j: their squares i ≡ j mod 8, in order) without storing them: the same
-/// order, continued over `x`, the values after them.
-pub fn sum_of_squares_after<T: Float>(mut acc: [T; LANES], x: &[T]) -> T {
+/// order, continued over `x`, the values after them (crate/src/model/linear.rs's loss of
+/// the narrow path's errors). In WebAssembly, f32 and f64 run `sum_of_squares_after_f32x4`
+/// and `sum_of_squares_after_f64x2` instead, the same bits.
+#[inline(always)]
+pub fn sum_of_squares_after<T: Float>(acc: [T; LANES], x: &[T]) -> T {
+    T::sum_of_squares_after(acc, x)
+}
+
+/// `sum_of_squares_after` written for any element type.
+pub(crate) fn squares_after<T: Float>(mut acc: [T; LANES], x: &[T]) -> T {
     let chunks = x.chunks_exact(LANES);
     let tail = chunks.remainder();
     for chunk in chunks {
@@ -32,6 +43,57 @@ pub fn sum_of_squares_after<T: Float>(mut acc: [T; LANES], x: &[T]) -> T {
         }
     }
     let mut total = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    for &v in tail {
+        total = total + v * v;
+    }
+    total
+}
+
+/// `sum_of_squares_after` for f32 with WebAssembly SIMD, the same operations on the same
+/// values: lanes 0–3 and 4–7 are two f32x4 with one load each per chunk, combined in
+/// registers as `squares_after` combines them — (a₀ + a₁, a₂ + a₃, a₄ + a₅, a₆ + a₇) by
+/// two shuffles and an add, then those pairs, then the two halves. LLVM's own vectors for
+/// the generic loop pair lane j with lane j + 4, building each from two scalar loads.
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn sum_of_squares_after_f32x4(acc: [f32; LANES], x: &[f32]) -> f32 {
+    use crate::simd::load;
+    use core::arch::wasm32::{f32x4_add, f32x4_extract_lane, f32x4_mul, i32x4_shuffle, v128};
+    let (mut lo, mut hi) = (load(&acc), load(&acc[4..]));
+    let chunks = x.chunks_exact(LANES);
+    let tail = chunks.remainder();
+    for chunk in chunks {
+        let (a, b) = (load(chunk), load(&chunk[4..]));
+        lo = f32x4_add(lo, f32x4_mul(a, a));
+        hi = f32x4_add(hi, f32x4_mul(b, b));
+    }
+    let pairs = |a: v128, b: v128| f32x4_add(i32x4_shuffle::<0, 2, 4, 6>(a, b), i32x4_shuffle::<1, 3, 5, 7>(a, b));
+    let pairs_of_lanes = pairs(lo, hi);
+    let halves = pairs(pairs_of_lanes, pairs_of_lanes);
+    let mut total = f32x4_extract_lane::<0>(halves) + f32x4_extract_lane::<1>(halves);
+    for &v in tail {
+        total = total + v * v;
+    }
+    total
+}
+
+/// `sum_of_squares_after` for f64 with WebAssembly SIMD: lanes 0–1, 2–3, 4–5 and 6–7 are
+/// four f64x2, combined in registers in `squares_after`'s order.
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn sum_of_squares_after_f64x2(acc: [f64; LANES], x: &[f64]) -> f64 {
+    use crate::simd::load;
+    use core::arch::wasm32::{f64x2_add, f64x2_extract_lane, f64x2_mul, i64x2_shuffle, v128};
+    let mut q = [load(&acc), load(&acc[2..]), load(&acc[4..]), load(&acc[6..])];
+    let chunks = x.chunks_exact(LANES);
+    let tail = chunks.remainder();
+    for chunk in chunks {
+        for (k, q) in q.iter_mut().enumerate() {
+            let v = load(&chunk[2 * k..]);
+            *q = f64x2_add(*q, f64x2_mul(v, v));
+        }
+    }
+    let pairs = |a: v128, b: v128| f64x2_add(i64x2_shuffle::<0, 2>(a, b), i64x2_shuffle::<1, 3>(a, b));
+    let halves = pairs(pairs(q[0], q[1]), pairs(q[2], q[3]));
+    let mut total = f64x2_extract_lane::<0>(halves) + f64x2_extract_lane::<1>(halves);
     for &v in tail {
         total = total + v * v;
     }
