@@ -8,7 +8,7 @@
 //! check compares. `--only Adam,SGD,W2,W3,W4` runs a subset.
 
 use downhill::float::Float;
-use downhill::model::affine::{consecutive, scratch_len, Batch};
+use downhill::model::affine::{scratch_len, Batch};
 use downhill::model::linear::{self, Loss, MSE};
 use downhill::optim::{adam, sgd, FLAG_NEW_STATE, SCALARS};
 use downhill::train::{self, Records, Slot};
@@ -282,10 +282,9 @@ fn seed_fit<T: Float>(batch: &Batch<T>, w: &mut [T], gw: &mut [T], scratch: &mut
     let mut slots = [Slot { param: w, grad: gw, state: [&mut none[..]] }];
     let loss = Loss { code: MSE, delta: T::ONE };
     let n = order.len();
-    // As crate/src/abi.rs's run_train: the order is not shuffled, so checked once.
-    let follows = consecutive(&order).is_some();
     train::epochs::<T, sgd::Step<T>, 1>(&mut slots, &mut order, n, steps, None, &scalars, &flags, None, 0.0, &mut watch, &mut best, Records { loss: &mut losses, norm: &mut norms }, |rows, slots| {
-        let batch = Batch { x: batch.x, y: batch.y, d: batch.d, rows, follows };
+        // Natively no kernel reads `follows` (the vector path it enables is WebAssembly's).
+        let batch = Batch { x: batch.x, y: batch.y, d: batch.d, rows, follows: false };
         linear::loss_and_gradient(&batch, loss, T::ZERO, T::ZERO, &*slots[0].param, &[], &mut *slots[0].grad, &mut [], scratch)
     });
 }

@@ -29,7 +29,7 @@ pub fn sum_of_squares<T: Float>(x: &[T]) -> T {
 /// the narrow path's errors). In WebAssembly, f32 and f64 run `sum_of_squares_after_f32x4`
 /// and `sum_of_squares_after_f64x2` instead, the same bits.
 #[inline(always)]
-pub fn sum_of_squares_after<T: Float>(acc: [T; LANES], x: &[T]) -> T {
+pub(crate) fn sum_of_squares_after<T: Float>(acc: [T; LANES], x: &[T]) -> T {
     T::sum_of_squares_after(acc, x)
 }
 

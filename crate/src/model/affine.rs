@@ -235,7 +235,7 @@ fn narrow_rows<T: Float, const D: usize>(batch: &Batch<T>, w: &[T], b: &[T], e: 
 /// full batch without shuffling has them), None otherwise or when there are none. A plain
 /// loop that stops at the first row out of place: the fused training loop asks once per
 /// call (see `Batch::follows`), a model call once per batch.
-pub fn consecutive(rows: &[u32]) -> Option<usize> {
+pub(crate) fn consecutive(rows: &[u32]) -> Option<usize> {
     let first = *rows.first()?;
     // No wrapping past u32::MAX: the last row number must be first + len − 1 exactly.
     let follow = rows.iter().enumerate().all(|(k, &r)| u64::from(r) == u64::from(first) + k as u64);
