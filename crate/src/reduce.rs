@@ -8,7 +8,10 @@
 //! - then the tail elements (fewer than 8) are folded in, in order.
 //!
 //! The lanes are independent, so LLVM keeps them in SIMD registers (2 × f32x4 or
-//! 4 × f64x2) without reassociating anything.
+//! 4 × f64x2) without reassociating anything. Its vectors pair lane j with lane j + 4,
+//! though, each filled from two scalar loads, because it vectorizes the combination tree
+//! with the loop; where that shows (the narrow fits' loss), WebAssembly has written-out
+//! versions (`sum_of_squares_after_f32x4`, `sum_of_squares_after_f64x2`).
 
 use crate::float::Float;
 
