@@ -21,10 +21,11 @@ pub mod train;
 /// Loads and stores of one 16-byte vector (4 f32 or 2 f64 lanes) for the kernels written
 /// with WebAssembly SIMD intrinsics (crate/src/model/affine.rs `chunk_dots_f32x4`,
 /// `chunk_dots_f64x2`): the intrinsics take raw pointers, these take slices and check
-/// their length.
+/// their length. And the step those kernels combine lanes with, in crate/src/reduce.rs's
+/// order: neighbouring lanes added in pairs.
 #[cfg(target_arch = "wasm32")]
 pub(crate) mod simd {
-    use core::arch::wasm32::{v128, v128_load, v128_store};
+    use core::arch::wasm32::{f32x4_add, f64x2_add, i32x4_shuffle, i64x2_shuffle, v128, v128_load, v128_store};
 
     /// The element types a vector holds 16 bytes of.
     pub trait Lane: Copy {
@@ -43,6 +44,18 @@ pub(crate) mod simd {
         let x = &x[..T::PER_VECTOR];
         // SAFETY: `x` is 16 readable bytes; v128_load reads them unaligned.
         unsafe { v128_load(x.as_ptr() as *const v128) }
+    }
+
+    /// `(a₀ + a₁, a₂ + a₃, b₀ + b₁, b₂ + b₃)` of two f32x4.
+    #[inline(always)]
+    pub fn pair_sums_f32x4(a: v128, b: v128) -> v128 {
+        f32x4_add(i32x4_shuffle::<0, 2, 4, 6>(a, b), i32x4_shuffle::<1, 3, 5, 7>(a, b))
+    }
+
+    /// `(a₀ + a₁, b₀ + b₁)` of two f64x2.
+    #[inline(always)]
+    pub fn pair_sums_f64x2(a: v128, b: v128) -> v128 {
+        f64x2_add(i64x2_shuffle::<0, 2>(a, b), i64x2_shuffle::<1, 3>(a, b))
     }
 
     /// Writes `v` over the first 16 bytes of `out`.

@@ -60,7 +60,7 @@ pub(crate) fn squares_after<T: Float>(mut acc: [T; LANES], x: &[T]) -> T {
 #[cfg(target_arch = "wasm32")]
 pub(crate) fn sum_of_squares_after_f32x4(acc: [f32; LANES], x: &[f32]) -> f32 {
     use crate::simd::load;
-    use core::arch::wasm32::{f32x4_add, f32x4_extract_lane, f32x4_mul, i32x4_shuffle, v128};
+    use core::arch::wasm32::{f32x4_add, f32x4_extract_lane, f32x4_mul};
     let (mut lo, mut hi) = (load(&acc), load(&acc[4..]));
     let chunks = x.chunks_exact(LANES);
     let tail = chunks.remainder();
@@ -69,7 +69,7 @@ pub(crate) fn sum_of_squares_after_f32x4(acc: [f32; LANES], x: &[f32]) -> f32 {
         lo = f32x4_add(lo, f32x4_mul(a, a));
         hi = f32x4_add(hi, f32x4_mul(b, b));
     }
-    let pairs = |a: v128, b: v128| f32x4_add(i32x4_shuffle::<0, 2, 4, 6>(a, b), i32x4_shuffle::<1, 3, 5, 7>(a, b));
+    let pairs = crate::simd::pair_sums_f32x4;
     let pairs_of_lanes = pairs(lo, hi);
     let halves = pairs(pairs_of_lanes, pairs_of_lanes);
     let mut total = f32x4_extract_lane::<0>(halves) + f32x4_extract_lane::<1>(halves);
@@ -84,7 +84,7 @@ pub(crate) fn sum_of_squares_after_f32x4(acc: [f32; LANES], x: &[f32]) -> f32 {
 #[cfg(target_arch = "wasm32")]
 pub(crate) fn sum_of_squares_after_f64x2(acc: [f64; LANES], x: &[f64]) -> f64 {
     use crate::simd::load;
-    use core::arch::wasm32::{f64x2_add, f64x2_extract_lane, f64x2_mul, i64x2_shuffle, v128};
+    use core::arch::wasm32::{f64x2_add, f64x2_extract_lane, f64x2_mul};
     let mut q = [load(&acc), load(&acc[2..]), load(&acc[4..]), load(&acc[6..])];
     let chunks = x.chunks_exact(LANES);
     let tail = chunks.remainder();
@@ -94,7 +94,7 @@ pub(crate) fn sum_of_squares_after_f64x2(acc: [f64; LANES], x: &[f64]) -> f64 {
             *q = f64x2_add(*q, f64x2_mul(v, v));
         }
     }
-    let pairs = |a: v128, b: v128| f64x2_add(i64x2_shuffle::<0, 2>(a, b), i64x2_shuffle::<1, 3>(a, b));
+    let pairs = crate::simd::pair_sums_f64x2;
     let halves = pairs(pairs(q[0], q[1]), pairs(q[2], q[3]));
     let mut total = f64x2_extract_lane::<0>(halves) + f64x2_extract_lane::<1>(halves);
     for &v in tail {

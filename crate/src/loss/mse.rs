@@ -43,8 +43,8 @@ pub(crate) fn mse_scale<T: Float>(total: usize) -> T {
     crate::opaque(T::from_f64(2.0 / total as f64))
 }
 
-/// `(ŷ, y) ↦ scale · (ŷ − y)`.
-fn scaled_error<T: Float>(scale: T) -> impl Fn(T, T) -> T {
+/// `(ŷ, y) ↦ scale · (ŷ − y)`: `mse_gradient` for the factor `mse_scale(total)`.
+pub(crate) fn scaled_error<T: Float>(scale: T) -> impl Fn(T, T) -> T {
     move |pred, target| scale * (pred - target)
 }
 

@@ -172,9 +172,9 @@ pub(crate) fn narrow_errors<T: Float>(batch: &Batch<T>, w: &[T], b: &[T], e: &mu
 }
 
 /// What `narrow_errors` leaves for the loss besides the errors it stored: the f32 MSE
-/// vector path does not store the errors of the first `rows` rows (a multiple of LANES) but sums
-/// their squares into `lanes` as crate/src/reduce.rs's `sum_of_squares` would (lane j:
-/// rows i ≡ j mod 8, in order), so that the loss is `sum_of_squares_after(lanes,
+/// vector path does not store the errors of the first `rows` rows (a multiple of LANES)
+/// but sums their squares into `lanes` as crate/src/reduce.rs's `sum_of_squares` would
+/// (lane j: rows i ≡ j mod 8, in order), so that the loss is `sum_of_squares_after(lanes,
 /// &errors[rows..])`, the same bits as `sum_of_squares(errors)`. Zero rows elsewhere.
 pub struct Squares<T> {
     pub lanes: [T; LANES],
@@ -468,7 +468,7 @@ pub(crate) fn chunk_dots_f32x4(x: &[f32], d: usize, whole: usize, rows: &[u32], 
 #[cfg(target_arch = "wasm32")]
 fn dots_f32x4<const C: usize>(x: &[f32], d: usize, whole: usize, rows: &[u32], w: &[f32], z: &mut [f32]) {
     use crate::simd::{load, store};
-    use core::arch::wasm32::{f32x4_add, f32x4_extract_lane, f32x4_mul, f32x4_splat, i32x4_shuffle, v128};
+    use core::arch::wasm32::{f32x4_add, f32x4_extract_lane, f32x4_mul, f32x4_splat, v128};
     let whole = if C > 0 { C * LANES } else { whole };
     let w = &w[..whole];
     let zero = f32x4_splat(0.0);
@@ -495,8 +495,7 @@ fn dots_f32x4<const C: usize>(x: &[f32], d: usize, whole: usize, rows: &[u32], w
         }
         (lo, hi)
     };
-    // (a₀ + a₁, a₂ + a₃, b₀ + b₁, b₂ + b₃).
-    let pairs = |a: v128, b: v128| f32x4_add(i32x4_shuffle::<0, 2, 4, 6>(a, b), i32x4_shuffle::<1, 3, 5, 7>(a, b));
+    let pairs = crate::simd::pair_sums_f32x4;
     let mut quads = rows.chunks_exact(4).zip(z.chunks_exact_mut(4));
     for (r, z) in &mut quads {
         let ((l0, h0), (l1, h1), (l2, h2), (l3, h3)) = (row_lanes(r[0]), row_lanes(r[1]), row_lanes(r[2]), row_lanes(r[3]));
@@ -533,7 +532,7 @@ pub(crate) fn chunk_dots_f64x2(x: &[f64], d: usize, whole: usize, rows: &[u32], 
 #[cfg(target_arch = "wasm32")]
 fn dots_f64x2<const C: usize>(x: &[f64], d: usize, whole: usize, rows: &[u32], w: &[f64], z: &mut [f64]) {
     use crate::simd::{load, store};
-    use core::arch::wasm32::{f64x2_add, f64x2_extract_lane, f64x2_mul, f64x2_splat, i64x2_shuffle, v128};
+    use core::arch::wasm32::{f64x2_add, f64x2_extract_lane, f64x2_mul, f64x2_splat, v128};
     let whole = if C > 0 { C * LANES } else { whole };
     let w = &w[..whole];
     let zero = f64x2_splat(0.0);
@@ -562,8 +561,7 @@ fn dots_f64x2<const C: usize>(x: &[f64], d: usize, whole: usize, rows: &[u32], w
         }
         acc
     };
-    // (a₀ + a₁, b₀ + b₁).
-    let pairs = |a: v128, b: v128| f64x2_add(i64x2_shuffle::<0, 2>(a, b), i64x2_shuffle::<1, 3>(a, b));
+    let pairs = crate::simd::pair_sums_f64x2;
     // Two rows' lane sums, side by side.
     let sums = |r: [v128; 4], s: [v128; 4]| {
         let (p01, p23, p45, p67) = (pairs(r[0], s[0]), pairs(r[1], s[1]), pairs(r[2], s[2]), pairs(r[3], s[3]));

@@ -6,7 +6,7 @@
 use crate::float::Float;
 use crate::loss::huber::{huber_gradient, huber_of_errors, huber_partial};
 use crate::loss::mae::{mae_gradient, mae_partial};
-use crate::loss::mse::{mse_gradient, mse_partial, mse_scale};
+use crate::loss::mse::{mse_gradient, mse_partial, mse_scale, scaled_error};
 use crate::model::affine::{forward_backward, narrow_errors, penalize, Batch};
 use crate::reduce::{sum_of_abs, sum_of_squares_after};
 
@@ -49,8 +49,12 @@ pub fn partial_loss_and_gradient<T: Float>(batch: &Batch<T>, loss: Loss<T>, tota
     let narrow = match loss.code {
         MAE => narrow_errors(batch, w, b, errors, grad_w, grad_b, mae_gradient(total), None).map(|_| sum_of_abs(errors)),
         HUBER => narrow_errors(batch, w, b, errors, grad_w, grad_b, huber_gradient(loss.delta, total), None).map(|_| huber_of_errors(errors, loss.delta)),
-        // The errors of the rows the vector path took are summed already (Squares).
-        _ => narrow_errors(batch, w, b, errors, grad_w, grad_b, mse_gradient(total), Some(mse_scale(total))).map(|s| sum_of_squares_after(s.lanes, &errors[s.rows..])),
+        // One factor for the rows' gradients and the vector path; the errors of the rows
+        // that path took are summed already (Squares).
+        _ => {
+            let scale = mse_scale(total);
+            narrow_errors(batch, w, b, errors, grad_w, grad_b, scaled_error(scale), Some(scale)).map(|s| sum_of_squares_after(s.lanes, &errors[s.rows..]))
+        }
     };
     if let Some(sum) = narrow {
         return sum;
