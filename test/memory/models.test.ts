@@ -73,6 +73,27 @@ describe("model memory", () => {
     model.dispose();
   });
 
+  it("fit() refuses a factory's optimizer that updates another model's parameters and disposes it; the caller's own optimizer is left usable", async () => {
+    const model = new LinearRegression({ backend: "wasm" });
+    const other = new LinearRegression({ backend: "wasm" });
+    const data = toDataset(X, Array.from(randomNormals(3, n)));
+    await fit(model, data, { epochs: 1 }); // creates the parameters
+    await fit(other, data, { epochs: 1 });
+    const before = memoryUsage().liveBytes;
+    let made: SGD | null = null;
+    const factory = () => (made = new SGD(other.parameters(), { lr: 0.1, momentum: 0.9 }));
+    await expect(fit(model, data, { optimizer: factory, epochs: 1 })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+    expect(made!.disposed).toBe(true);
+    expect(memoryUsage().liveBytes).toBe(before);
+    const own = new SGD(other.parameters(), { lr: 0.1, momentum: 0.9 });
+    await expect(fit(model, data, { optimizer: own, epochs: 1 })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+    expect(own.disposed).toBe(false);
+    own.step();
+    own.dispose();
+    model.dispose();
+    other.dispose();
+  });
+
   it("a bound dataset holds its copy while alive: X, y, rows and scratch", () => {
     const model = new LinearRegression({ backend: "wasm" });
     const data = toDataset(X, Array.from(randomNormals(3, n)));
