@@ -87,17 +87,16 @@ function createOptimizer(s: FitSettings, params: Parameter[]): { optimizer: Sche
     }
   }
   const o = optimizer as ScheduledOptimizer;
-  const fail = (message: string): never => {
-    if (owned && o !== s.optimizer) o.dispose();
-    throw new DownhillTypeError("INVALID_ARGUMENT", message);
-  };
   if (o.disposed) throw disposedError("optimizer (fit options.optimizer)");
   // Built here from model.parameters(): it updates nothing else.
   if (typeof s.optimizer === "string") return { optimizer: o, owned };
   const own = new Set<unknown>(params);
   for (const group of o.paramGroups) {
     for (const p of group.params) {
-      if (!own.has(p)) fail("fit options.optimizer: the optimizer updates a parameter that is not one of model.parameters(); build it on the model's parameters.");
+      if (own.has(p)) continue;
+      // One a factory made is fit()'s to dispose; the caller's own is left as it is.
+      if (owned) o.dispose();
+      throw new DownhillTypeError("INVALID_ARGUMENT", "fit options.optimizer: the optimizer updates a parameter that is not one of model.parameters(); build it on the model's parameters.");
     }
   }
   return { optimizer: o, owned };
