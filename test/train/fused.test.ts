@@ -176,6 +176,49 @@ describe("stops inside a fused run exactly where the per-batch path stops", () =
   }
 });
 
+describe("a run of whole epochs that ends on a batch whose loss alone, or norm alone, is not finite", () => {
+  // Without iteration records fit() reads only the run's last batch before taking its
+  // records as they are; these are the batches that make that read matter.
+  // Loss: y = 0, x = 1, lr 2 triples |w| every epoch (w ← w − 2·2w), so the loss w²
+  // overflows some epochs in while its gradient 2w is still finite.
+  // Norm: x so large that the gradient 2·x·e overflows while the loss e² (e = 1e9) is finite.
+  const cases = {
+    loss: { f32: { x: 1, init: 1e15 }, f64: { x: 1, init: 1e150 } },
+    gradient: { f32: { x: 1e30, init: 1e-21 }, f64: { x: 1e300, init: 1e-291 } },
+  } as const;
+  async function fitted(what: keyof typeof cases, dtype: Dtype, backend: BackendName, perBatch: boolean) {
+    const { x, init } = cases[what][dtype];
+    const spy = vi.spyOn(backend === "wasm" ? wasmBackend : tsBackend, "train");
+    const m = new LinearRegression({ dtype, backend, bias: false, init: [init] });
+    try {
+      const result = await fit(m, toDataset(Array.from({ length: 10 }, () => [x]), new Array<number>(10).fill(0)), {
+        optimizer: "sgd", optimizerOptions: { lr: what === "loss" ? 2 : 1e-30 }, batchSize: 10, epochs: 50, shuffle: false, tol: null, ...(perBatch ? { onIteration: () => {} } : {}),
+      });
+      const epochCalls = spy.mock.calls.filter(([call]) => call.epochs !== null).length;
+      return { summary: summary({ result, weights: [...m.parameters()[0]!.data], bestWeights: result.bestWeights.flatMap((w) => [...w]), trainCalls: 0, epochCalls }), epochCalls };
+    } finally {
+      m.dispose();
+      spy.mockRestore();
+    }
+  }
+  for (const backend of ["wasm", "ts"] as const) {
+    for (const dtype of ["f32", "f64"] as const) {
+      for (const what of ["loss", "gradient"] as const) {
+        it(`${backend} ${dtype}: the ${what} overflows; divergence reported where the per-batch path reports it`, async () => {
+          const epochs = await fitted(what, dtype, backend, false);
+          const perBatch = await fitted(what, dtype, backend, true);
+          expect(epochs.epochCalls).toBeGreaterThan(0);
+          expect(epochs.summary).toEqual(perBatch.summary);
+          expect(epochs.summary.reason).toBe("diverged");
+          expect(epochs.summary.divergence!.what).toBe(what);
+          // The loss case overflows some epochs in, after whole epochs read straight from the run.
+          if (what === "loss") expect(epochs.summary.divergence!.epoch).toBeGreaterThan(5);
+        });
+      }
+    }
+  }
+});
+
 describe("whole epochs in one call", () => {
   for (const backend of ["wasm", "ts"] as const) {
     for (const dtype of ["f32", "f64"] as const) {

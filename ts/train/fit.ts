@@ -364,11 +364,12 @@ async function run(
     if (took < TIME_SLICE / 4 && full) chunk = Math.min(most, chunk * 32, Math.max(chunk * 4, Math.floor((chunk * TIME_SLICE) / 4 / took)));
     else if (took > TIME_SLICE && chunk > 1) chunk = Math.max(1, chunk >> 1);
   };
-  /** Whether the first `count` batches of a fused run all had finite losses and norms, none below gradientTol. */
-  const uneventful = (count: number): boolean => {
-    for (let j = 0; j < count; j++) if (!(Number.isFinite(losses[j]!) && norms[j]! >= gradientTol && norms[j]! < Infinity)) return false;
-    return true;
-  };
+  /**
+   * Whether the `count` batches of a fused run all had finite losses and norms, none below
+   * gradientTol. A run stops at the first batch that has not (StepsDone), so only its last
+   * batch can: one record to read, not one per batch.
+   */
+  const uneventful = (count: number): boolean => Number.isFinite(losses[count - 1]!) && norms[count - 1]! >= gradientTol && norms[count - 1]! < Infinity;
   /**
    * Reads batch `batch` (of `size` rows) of a fused run from losses[j] and norms[j] into
    * the epoch's tally, as the per-batch loop would have seen it; false when the fit stops

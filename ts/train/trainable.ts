@@ -122,7 +122,11 @@ export interface StepsRun {
  * backend's memory: read them before anything else runs on that backend.
  */
 export interface StepsDone {
-  /** Batches recorded; the last one was not stepped when its loss or norm is not finite. */
+  /**
+   * Batches recorded. The run stops at the first batch whose loss or norm is not finite
+   * (recorded, not stepped) or whose norm is below `run.tol` (stepped), so every batch
+   * before the last had finite values and a norm of at least `run.tol`.
+   */
   readonly count: number;
   readonly losses: Float64Array;
   readonly norms: Float64Array;
