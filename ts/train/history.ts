@@ -150,8 +150,19 @@ export class EpochLog {
   addRun(losses: Float64Array, norms: Float64Array, epochs: number, n: number, batch: number, lr: number, time: number): void {
     const v = this.#losses;
     const first = v.length;
-    this.#runs.push(first / 2, Math.ceil(n / batch), lr, time);
+    const per = Math.ceil(n / batch);
+    this.#runs.push(first / 2, per, lr, time);
     v.length = first + 2 * epochs;
+    if (per === 1) {
+      // One batch of all n rows per epoch (batch gradient descent): the loop below without
+      // its inner loop, the same operations (0 + loss · n) / n.
+      for (let e = 0, at = first; e < epochs; e++, at += 2) {
+        v[at] = (0 + losses[e]! * n) / n;
+        v[at + 1] = norms[e]!;
+      }
+      this.#all = null;
+      return;
+    }
     for (let e = 0, j = 0, at = first; e < epochs; e++, at += 2) {
       let lossSum = 0;
       for (let start = 0; start < n; start += batch, j++) lossSum += losses[j]! * (Math.min(start + batch, n) - start);
