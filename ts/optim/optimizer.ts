@@ -11,6 +11,7 @@ import { TsStorage } from "../backend/ts/index.ts";
 import { dtypeOf, isDetached, isFloatArray, type Dtype, type FloatArray } from "../dtype.ts";
 import { DownhillError, DownhillRangeError, DownhillTypeError, describe, disposedError, abstractClass } from "../errors.ts";
 import { checkKeys, overlay } from "../options.ts";
+import { InUse } from "../in-use.ts";
 import { Parameter } from "../parameter.ts";
 import { STATE_DICT_FORMAT, STATE_DICT_VERSION, bufferDict, optionsDict, readStateDict, type OptimizerStateDict, type ParamStateDict, type ParameterInfo } from "./state-dict.ts";
 
@@ -157,9 +158,9 @@ export interface ParamGroupView<O> {
 
 /**
  * Optimizers driven by a running fit() or minimize(): their state may not be replaced
- * meanwhile. A Set, not a WeakSet (cheaper per fit): both remove theirs in a finally block.
+ * meanwhile. Both remove theirs in a finally block.
  */
-const TRAINING = new Set<object>();
+const TRAINING = new InUse();
 
 /** @internal fit() and minimize() mark the optimizer they drive for the length of the run. */
 export function beginTraining(optimizer: object): void {
