@@ -1,8 +1,9 @@
 /**
  * The objects a running fit() or minimize() uses (models, parameters, optimizers), for the
  * BUSY checks. An array: a handful are in use at once, and each fit() adds and removes
- * three. A WeakSet's add costs ~0.15 µs; a Set emptied and filled again on every fit costs
- * about as much per add and delete together (profile of 1-epoch fits, issue 9).
+ * its model, each parameter and its optimizer. A WeakSet's add costs ~0.15 µs; a Set
+ * emptied and filled again on every fit costs about as much per add and delete together
+ * (profile of 1-epoch fits, issue 9).
  */
 export class InUse {
   readonly #items: object[] = [];
