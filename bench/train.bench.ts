@@ -14,7 +14,6 @@ import type { ModelCall, RowStorage, Storage } from "../ts/backend/backend.ts";
 import { wasmBackend } from "../ts/backend/wasm/index.ts";
 import { scratchLen } from "../ts/kernels/model/affine.ts";
 import { MSE } from "../ts/kernels/model/linear.ts";
-import { fillInOrder } from "../ts/train/batch.ts";
 import { FLAG_NEW_STATE, SCALARS } from "../ts/kernels/optim/kernel.ts";
 import { ADAM_DEFAULTS, prepareAdam } from "../ts/optim/adam.ts";
 import { Powers } from "../ts/optim/power.ts";
@@ -167,7 +166,7 @@ function kernelLoop(dtype: Dtype, data: Regression, kind: Kind): Contender {
       return {
         run: () => {
           for (const m of moments) m.array.fill(0);
-          fillInOrder(all.array, n);
+          wasmBackend.fillRowsInOrder(all, n);
           state.array.set(new Random(EPOCH.seed).state().words);
           wasmBackend.shuffleRows(state, all, n);
           const [s, f] = [scalars.array, flags.array];

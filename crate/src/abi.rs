@@ -868,6 +868,21 @@ pub extern "C" fn dh_select_rows(batch: usize, count: usize, first: u32, len: u3
     OK
 }
 
+/// `(rows, len) -> status`: `fill_in_order` of the `len` u32s at `rows` (0, 1, …).
+#[no_mangle]
+pub extern "C" fn dh_fill_in_order(rows: usize, len: usize) -> i32 {
+    if let Err(status) = span::<u32>(rows, len) {
+        return status;
+    }
+    if u32::try_from(len).is_err() {
+        return BAD_ARGUMENT;
+    }
+    // SAFETY: the range was checked above (non-null unless empty, aligned, inside linear
+    // memory); the TS owner keeps it alive during the call.
+    unsafe { crate::model::affine::fill_in_order(slice_mut::<u32>(rows, len)) };
+    OK
+}
+
 /// The arguments of the MLP export (see `mlp_exports!`).
 struct MlpArgs {
     x: usize,

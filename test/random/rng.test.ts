@@ -200,3 +200,36 @@ describe("Backend.shuffleRows (fit's shuffle in the backend's memory)", () => {
     }
   });
 });
+
+describe("Backend.fillRowsInOrder (fit's order before its first shuffle)", () => {
+  it("writes 0 … count − 1 and leaves the rest, on both backends; refuses a count the buffer does not hold", () => {
+    for (const backend of [wasmBackend, tsBackend]) {
+      for (const count of [0, 1, 3, 4, 5, 17, 100_003]) {
+        const rows = backend.allocRows(count + 3);
+        try {
+          rows.array.fill(0xdeadbeef);
+          backend.fillRowsInOrder(rows, count);
+          const got = rows.array.slice(0, count);
+          for (let i = 0; i < count; i++) if (got[i] !== i) expect(got[i], `${backend.name}, ${count} rows, row ${i}`).toBe(i);
+          expect(Array.from(rows.array.subarray(count))).toEqual([0xdeadbeef, 0xdeadbeef, 0xdeadbeef]);
+          for (const bad of [count + 4, -1, 1.5, Number.NaN]) {
+            expect(() => backend.fillRowsInOrder(rows, bad), `${backend.name} count ${bad}`).toThrow(
+              expect.objectContaining({ code: "INVALID_ARGUMENT", message: expect.stringContaining(`count must be a whole number from 0 to the buffer's ${count + 3} rows; got ${bad}`) }),
+            );
+          }
+        } finally {
+          rows.dispose();
+        }
+      }
+    }
+    const tsRows = tsBackend.allocRows(2);
+    expect(() => wasmBackend.fillRowsInOrder(tsRows, 2)).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+  });
+
+  it("dh_fill_in_order checks its range before writing", () => {
+    const abi = loadAbi();
+    expect(() => abi.fillInOrder(0, 4)).toThrow(/null pointer/);
+    expect(() => abi.fillInOrder(abi.memory.buffer.byteLength - 4, 4)).toThrow(/outside/);
+    expect(() => abi.fillInOrder(2, 4)).toThrow(/align/);
+  });
+});

@@ -3,7 +3,7 @@
  * `wasm` runs the Rust crate; `ts` runs the TypeScript twins in ts/kernels/.
  */
 import type { ArrayOf, Dtype } from "../dtype.ts";
-import { DownhillRangeError, disposedError } from "../errors.ts";
+import { DownhillRangeError, describe, disposedError } from "../errors.ts";
 import type { KernelName } from "../kernels/optim/index.ts";
 import type { View } from "../kernels/tensor/view.ts";
 
@@ -86,6 +86,11 @@ export interface Backend {
    * ↔ ts/kernels/rng.ts, the same swaps on both backends. Inputs are checked by the caller.
    */
   shuffleRows(state: RowStorage, rows: RowStorage, count: number): void;
+  /**
+   * Writes 0, 1, …, count − 1 to the first `count` entries of `rows` (fit's order before
+   * its first shuffle): crate/src/model/affine.rs `fill_in_order` ↔ ts/kernels/model/affine.ts.
+   */
+  fillRowsInOrder(rows: RowStorage, count: number): void;
   /**
    * A model's fused kernel (crate/src/model/ ↔ ts/kernels/model/) on the first `count`
    * rows of `call.rows`: forward, loss and backward in one call. Writes the gradient to
@@ -264,6 +269,13 @@ export function assertLive(plan: StepPlan): void {
  * inside `call.model.rows` (a window past its end would read another buffer's values as
  * row numbers).
  */
+/** fillRowsInOrder's `count`: a whole number of rows the buffer holds. */
+export function checkRowCount(rows: RowStorage, count: number): void {
+  if (!(Number.isSafeInteger(count) && count >= 0 && count <= rows.length)) {
+    throw new DownhillRangeError("INVALID_ARGUMENT", `fillRowsInOrder(rows, count): count must be a whole number from 0 to the buffer's ${rows.length} rows; got ${describe(count)}.`);
+  }
+}
+
 export function checkTrainRows(call: TrainCall): void {
   const { first, count } = call;
   const length = call.model.rows.length;

@@ -182,7 +182,9 @@ export class ResidentOrder implements RowOrder {
   }
 
   reset(): void {
-    fillInOrder(this.rows, this.#data.n);
+    const data = this.#data;
+    data.live();
+    data.guard(() => data.impl.fillRowsInOrder(this.storage, data.n));
   }
 
   shuffle(words: Uint32Array): void {

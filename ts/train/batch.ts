@@ -38,10 +38,8 @@ export function batchRows(indices: Uint32Array | undefined, start: number | unde
   return batchIndices(indices, start!, end!);
 }
 
-/** Writes `0 … n − 1` to the first n rows. */
-export function fillInOrder(rows: Uint32Array, n: number): void {
-  for (let i = 0; i < n; i++) rows[i] = i;
-}
+/** Writes `0 … n − 1` to the first n rows (the ts twin of crate/src/model/affine.rs's). */
+export { fillInOrder } from "../kernels/model/affine.ts";
 
 /** The batch's indices, without making a view when it is the whole array (full-batch fits). */
 export function batchIndices(indices: Uint32Array, start: number, end: number): Uint32Array {

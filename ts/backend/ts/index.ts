@@ -7,6 +7,7 @@ import { huberF32, huberF64 } from "../../kernels/loss/huber.ts";
 import { CROSS_ENTROPY_KERNELS, LOSS_KERNELS, PENALTY_KERNELS } from "../../kernels/loss/index.ts";
 import { residualF32, residualF64 } from "../../kernels/loss/mse.ts";
 import { maxAbs, sumOfAbsF32, sumOfAbsF64, sumOfSquaresF32, sumOfSquaresF64 } from "../../kernels/reduce.ts";
+import { fillInOrder } from "../../kernels/model/affine.ts";
 import * as linear from "../../kernels/model/linear.ts";
 import * as logistic from "../../kernels/model/logistic.ts";
 import * as softmax from "../../kernels/model/softmax.ts";
@@ -15,7 +16,7 @@ import { SCALARS } from "../../kernels/optim/kernel.ts";
 import { epochs, steps, type Records, type Watch } from "../../kernels/train.ts";
 import { shuffle } from "../../kernels/rng.ts";
 import { tsTensorKernels } from "./tensor.ts";
-import { assertLive, checkTrainRows, type Backend, type MlpCall, type ModelCall, type RowStorage, type StepPlan, type StepRow, type Storage, type TrainCall } from "../backend.ts";
+import { assertLive, checkRowCount, checkTrainRows, type Backend, type MlpCall, type ModelCall, type RowStorage, type StepPlan, type StepRow, type Storage, type TrainCall } from "../backend.ts";
 
 /**
  * The largest typed array this backend asks for: 2³² bytes, the most WebAssembly memory
@@ -268,6 +269,10 @@ export const tsBackend: Backend = {
   },
   shuffleRows(state, rows, count) {
     shuffle(state.array.subarray(0, 4), rows.array.subarray(0, count));
+  },
+  fillRowsInOrder(rows, count) {
+    checkRowCount(rows, count);
+    fillInOrder(rows.array, count);
   },
   allocRows(length) {
     tsBackend.reserve([length * 4], `a buffer of ${length} row indices`);

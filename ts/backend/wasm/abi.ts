@@ -44,6 +44,8 @@ export interface Abi {
    * minus `first`, to the `capacity` u32s at `out`; returns how many there are.
    */
   selectRows(batch: number, count: number, first: number, len: number, out: number, capacity: number): number;
+  /** dh_fill_in_order: `0, 1, …, len − 1` to the `len` u32s at `rows`. */
+  fillInOrder(rows: number, len: number): void;
   /** The dh_tensor_* exports (crate/src/abi.rs, tensor_exports!), bound on first use. */
   readonly tensor: TensorCalls;
 }
@@ -485,6 +487,14 @@ export function bind(instance: WebAssembly.Instance): Abi {
     }
     return new Uint32Array(memory.buffer, resultPtr, 1)[0]!;
   };
+  const fillInOrder = (rows: number, len: number): void => {
+    const raw = lazily("dh_fill_in_order", "", () => exported<(rows: number, len: number) => number>(exports, "dh_fill_in_order"));
+    try {
+      check(raw(rows, len), "Putting rows in order");
+    } catch (error) {
+      trapped(error, "Putting rows in order");
+    }
+  };
   return {
     memory,
     model,
@@ -493,6 +503,7 @@ export function bind(instance: WebAssembly.Instance): Abi {
     modelPartial,
     mlpPartial,
     selectRows,
+    fillInOrder,
     get tensor() {
       return tensor();
     },

@@ -5,7 +5,7 @@
 import { bytesPerElement, type ArrayOf, type Dtype } from "../../dtype.ts";
 import { DownhillError, DownhillRangeError, disposedError } from "../../errors.ts";
 import { KERNEL_NAMES, type KernelName } from "../../kernels/optim/index.ts";
-import { assertLive, checkTrainRows, type Backend, type MlpCall, type ModelCall, type ModelName, type RowStorage, type StepPlan, type StepRow, type Storage, type TrainCall } from "../backend.ts";
+import { assertLive, checkRowCount, checkTrainRows, type Backend, type MlpCall, type ModelCall, type ModelName, type RowStorage, type StepPlan, type StepRow, type Storage, type TrainCall } from "../backend.ts";
 import type { Abi, StepCall } from "./abi.ts";
 import { loadAbi } from "./load.ts";
 import { wasmTensorKernels } from "./tensor.ts";
@@ -308,6 +308,11 @@ export const wasmBackend: Backend = {
   shuffleRows(state, rows, count) {
     if (!(state instanceof WasmRows) || !(rows instanceof WasmRows)) throw new DownhillError("INVALID_ARGUMENT", "Row indices of the ts backend were given to the wasm backend.");
     loadAbi().rng.shuffle(state.ptr, rows.ptr, count);
+  },
+  fillRowsInOrder(rows, count) {
+    if (!(rows instanceof WasmRows)) throw new DownhillError("INVALID_ARGUMENT", "Row indices of the ts backend were given to the wasm backend.");
+    checkRowCount(rows, count);
+    loadAbi().fillInOrder(rows.ptr, count);
   },
   modelLossAndGradient,
   mlpLossAndGradient,

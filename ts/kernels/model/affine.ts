@@ -27,6 +27,11 @@ export function scratchLen(rows: number, k: number): number {
   return rows * (2 * k + 1);
 }
 
+/** fit()'s row order before its first shuffle: row i at position i, for the first `n` entries. */
+export function fillInOrder(rows: Uint32Array, n: number): void {
+  for (let i = 0; i < n; i++) rows[i] = i;
+}
+
 /**
  * A data-parallel fit's worker holds the rows `[first, first + len)` of the dataset; this
  * picks its rows of a batch (indices into the dataset): those in its range, as indices
