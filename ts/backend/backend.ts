@@ -89,6 +89,7 @@ export interface Backend {
   /**
    * Writes 0, 1, …, count − 1 to the first `count` entries of `rows` (fit's order before
    * its first shuffle): crate/src/model/affine.rs `fill_in_order` ↔ ts/kernels/model/affine.ts.
+   * Refuses a `count` the buffer does not hold (INVALID_ARGUMENT), writing nothing.
    */
   fillRowsInOrder(rows: RowStorage, count: number): void;
   /**
@@ -264,11 +265,6 @@ export function assertLive(plan: StepPlan): void {
   }
 }
 
-/**
- * Throws unless the rows of a train call, `call.first … call.first + call.count − 1`, lie
- * inside `call.model.rows` (a window past its end would read another buffer's values as
- * row numbers).
- */
 /** fillRowsInOrder's `count`: a whole number of rows the buffer holds. */
 export function checkRowCount(rows: RowStorage, count: number): void {
   if (!(Number.isSafeInteger(count) && count >= 0 && count <= rows.length)) {
@@ -276,6 +272,11 @@ export function checkRowCount(rows: RowStorage, count: number): void {
   }
 }
 
+/**
+ * Throws unless the rows of a train call, `call.first … call.first + call.count − 1`, lie
+ * inside `call.model.rows` (a window past its end would read another buffer's values as
+ * row numbers).
+ */
 export function checkTrainRows(call: TrainCall): void {
   const { first, count } = call;
   const length = call.model.rows.length;
