@@ -10,7 +10,7 @@ import type { Dataset } from "../data/dataset.ts";
 import type { Dtype } from "../dtype.ts";
 import { DownhillError, disposedError } from "../errors.ts";
 import type { RowOrder } from "../train/trainable.ts";
-import { batchRows, fillInOrder } from "../train/batch.ts";
+import { batchRows } from "../train/batch.ts";
 
 export class Resident {
   readonly n: number;
@@ -109,7 +109,7 @@ export class Resident {
   /** Every row in order in the row buffer (left there by the last call that wrote them). */
   allRows(): void {
     this.reserve(this.n);
-    if (!this.#inOrder) fillInOrder(this.#rows.array, this.n);
+    if (!this.#inOrder) this.impl.fillRowsInOrder(this.#rows, this.n);
     this.#inOrder = true;
   }
 
@@ -173,7 +173,12 @@ export class ResidentOrder implements RowOrder {
       this.storage.dispose();
       throw error;
     }
-    fillInOrder(this.storage.array, data.n);
+    try {
+      this.reset();
+    } catch (error) {
+      this.dispose();
+      throw error;
+    }
   }
 
   get rows(): Uint32Array {
