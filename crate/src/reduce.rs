@@ -36,6 +36,15 @@ pub(crate) fn sum_of_squares_after<T: Float>(acc: [T; LANES], x: &[T]) -> T {
     T::sum_of_squares_after(acc, x)
 }
 
+/// `total + x₀² + x₁² + …`, in order: the tail of the sums of squares below.
+#[inline(always)]
+fn add_squares<T: Float>(mut total: T, x: &[T]) -> T {
+    for &v in x {
+        total = total + v * v;
+    }
+    total
+}
+
 /// `sum_of_squares_after` written for any element type.
 pub(crate) fn squares_after<T: Float>(mut acc: [T; LANES], x: &[T]) -> T {
     let chunks = x.chunks_exact(LANES);
@@ -45,11 +54,8 @@ pub(crate) fn squares_after<T: Float>(mut acc: [T; LANES], x: &[T]) -> T {
             acc[j] = acc[j] + chunk[j] * chunk[j];
         }
     }
-    let mut total = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-    for &v in tail {
-        total = total + v * v;
-    }
-    total
+    let total = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    add_squares(total, tail)
 }
 
 /// `sum_of_squares_after` for f32 with WebAssembly SIMD, the same operations on the same
@@ -72,11 +78,8 @@ pub(crate) fn sum_of_squares_after_f32x4(acc: [f32; LANES], x: &[f32]) -> f32 {
     let pairs = crate::simd::pair_sums_f32x4;
     let pairs_of_lanes = pairs(lo, hi);
     let halves = pairs(pairs_of_lanes, pairs_of_lanes);
-    let mut total = f32x4_extract_lane::<0>(halves) + f32x4_extract_lane::<1>(halves);
-    for &v in tail {
-        total = total + v * v;
-    }
-    total
+    let total = f32x4_extract_lane::<0>(halves) + f32x4_extract_lane::<1>(halves);
+    add_squares(total, tail)
 }
 
 /// `sum_of_squares_after` for f64 with WebAssembly SIMD: lanes 0–1, 2–3, 4–5 and 6–7 are
@@ -96,11 +99,8 @@ pub(crate) fn sum_of_squares_after_f64x2(acc: [f64; LANES], x: &[f64]) -> f64 {
     }
     let pairs = crate::simd::pair_sums_f64x2;
     let halves = pairs(pairs(q[0], q[1]), pairs(q[2], q[3]));
-    let mut total = f64x2_extract_lane::<0>(halves) + f64x2_extract_lane::<1>(halves);
-    for &v in tail {
-        total = total + v * v;
-    }
-    total
+    let total = f64x2_extract_lane::<0>(halves) + f64x2_extract_lane::<1>(halves);
+    add_squares(total, tail)
 }
 
 /// `Σ |x|` (torch.norm(g, 1)).
