@@ -21,11 +21,32 @@ export interface Running {
   dispose: () => void;
 }
 
-export interface Contender {
+/** A contender run in this process. */
+export interface LocalContender {
   name: ContenderName;
   /** Builds the state; nothing is run yet. */
   setup(): Running | Promise<Running>;
 }
+
+/**
+ * A contender in another process that times its own calls (native.ts): the harness asks
+ * it for each round between the other contenders' rounds.
+ */
+export interface Remote {
+  /** The checked quantity, computed by the other process from a fresh setup (empty if it has none). */
+  checked(): Float64Array;
+  /** Untimed calls for about `ms`. */
+  warm(ms: number): Promise<void>;
+  /** One round: `warmupMs` of untimed calls, then calls timed one by one for `ms` and at least `calls` of them; their median in µs. */
+  round(ms: number, warmupMs: number, calls: number): Promise<{ us: number; calls: number }>;
+}
+
+export interface RemoteContender {
+  name: ContenderName;
+  remote: Remote;
+}
+
+export type Contender = LocalContender | RemoteContender;
 
 /** The numeric check of a case: `calls` calls from a fresh setup, then `read()` vs the reference. */
 export interface Check {
@@ -57,7 +78,7 @@ export interface Measurement {
   minUs: number;
   /** Each round's median, in microseconds, in round order. */
   roundsUs: number[];
-  /** Timed calls over all rounds (0 for native, which does not report them). */
+  /** Timed calls over all rounds. */
   samples: number;
   bytes: number;
 }
@@ -108,7 +129,7 @@ export function compare(c: Case, contender: ContenderName, values: Float64Array)
 }
 
 /** Runs `use` on a fresh setup and disposes it; an error of `use` wins over one of dispose. */
-async function using<T>(contender: Contender, use: (running: Running) => Promise<T>): Promise<T> {
+async function using<T>(contender: LocalContender, use: (running: Running) => Promise<T>): Promise<T> {
   const running = await contender.setup();
   let result: T;
   try {
@@ -126,6 +147,7 @@ async function using<T>(contender: Contender, use: (running: Running) => Promise
 }
 
 function checkOne(c: Case, contender: Contender): Promise<CheckResult> {
+  if ("remote" in contender) return Promise.resolve(compare(c, contender.name, contender.remote.checked()));
   return using(contender, async (running) => {
     for (let i = 0; i < c.check!.calls; i++) await running.run();
     return compare(c, contender.name, running.read());
@@ -144,6 +166,10 @@ export async function measure(
     const perRound = new Map<ContenderName, { times: number[]; samples: number }>(c.contenders.map((k) => [k.name, { times: [], samples: 0 }]));
     if (options.prewarmMs > 0) {
       for (const contender of c.contenders) {
+        if ("remote" in contender) {
+          await contender.remote.warm(options.prewarmMs);
+          continue;
+        }
         await using(contender, async (running) => {
           const until = performance.now() + options.prewarmMs;
           do await running.run();
@@ -155,6 +181,13 @@ export async function measure(
       const order = c.contenders.map((_, i) => c.contenders[(i + round) % c.contenders.length]!);
       for (const contender of order) {
         collectGarbage?.();
+        const entry = perRound.get(contender.name)!;
+        if ("remote" in contender) {
+          const { us, calls } = await contender.remote.round(options.timeMs, Math.min(100, options.timeMs), options.iterations);
+          entry.times.push(us);
+          entry.samples += calls;
+          continue;
+        }
         await using(contender, async (running) => {
           // One untimed call first: it warms up, and tells a slow contender (a TF.js epoch
           // takes seconds), which then gets 3 timed calls and no further warmup.
@@ -173,7 +206,6 @@ export async function measure(
           await bench.run();
           const r = bench.tasks[0]!.result;
           if (r.state !== "completed") throw new Error(`${c.name} / ${contender.name}: ${r.state}`);
-          const entry = perRound.get(contender.name)!;
           entry.times.push(r.latency.p50 * 1000);
           entry.samples += r.latency.samplesCount;
         });

@@ -14,8 +14,8 @@
 import { execSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import { CONTENDERS, checksTable, compare, measure, ratioTable, timesTable, type Case, type CheckResult, type Measurement } from "./harness.ts";
-import { nativeRun } from "./native.ts";
+import { CONTENDERS, checksTable, measure, ratioTable, timesTable, type Case, type CheckResult, type Measurement } from "./harness.ts";
+import { startNative } from "./native.ts";
 import { OPTIMIZER_CLASSES, optimizerCases } from "./optimizers.bench.ts";
 import { tfjsDescription } from "./peers/tfjs.ts";
 import { evaluateTargets, targetTables } from "./targets.ts";
@@ -38,6 +38,9 @@ const onlyWorkloads = only?.filter((t) => (TRAINING_WORKLOADS as readonly string
 const sizes = quick ? [1_000] : [1_000, 10_000, 1_000_000];
 const rows = quick ? 2_000 : 100_000;
 const options = quick ? { rounds: 1, timeMs: 10, iterations: 1, prewarmMs: 0 } : { rounds: 5, timeMs: 200, iterations: 5, prewarmMs: 500 };
+
+/** The cases crate/examples/native_bench.rs measures (it names them as the JS cases are named). */
+const NATIVE_CASE = /^(W1 (Adam|SGD momentum|bandwidth probe|division probe) f(32|64) N=\w+|W2 MSE gradient f(32|64) \d+×\d+|W3 seed (fit|probe) f(32|64)|W4 Adam epoch f(32|64) \d+×\d+)$/;
 
 /** bench/RESULTS.md: how it was measured, then the targets, the checks and the tables. */
 function resultsMarkdown(run: { date: Date; commit: string; machine: string; tfjs: string; body: string[] }): string {
@@ -70,8 +73,8 @@ f32 operation rounded (Math.fround), as the bit-exact ts fallback must round the
 
 Each time is the median over ${options.rounds} rounds of the median time per call
 (${options.timeMs} ms and at least ${options.iterations} calls per contender and round, each
-call timed on its own, after ${options.prewarmMs} ms of untimed calls per contender and case; the JS contenders' order rotated between rounds, native in its own
-process after them), with the fastest round in parentheses. Ratios compare medians from
+call timed on its own, after ${options.prewarmMs} ms of untimed calls per contender and case; the contenders' order rotated between rounds, native's
+rounds among them: its process runs beside the JS one and times a round when asked), with the fastest round in parentheses. Ratios compare medians from
 this one run (3.0× = three times as long). GB/s counts the bytes a step must read and
 write (5 arrays' worth for SGD with momentum, 7 for Adam, 9 for AdamW with amsgrad and
 centered RMSprop with momentum; X and y once for W2). Every contender's result was checked
@@ -96,17 +99,23 @@ async function main(): Promise<number> {
       `${options.rounds} round${options.rounds === 1 ? "" : "s"} of ${options.timeMs} ms (at least ${options.iterations} calls) per contender; ${tfjs}`,
   );
 
-  const { measurements, checks } = await measure(cases, options, (line) => console.log(line));
-  const native = nativeRun(inputs, { ...options, sizes, checkSteps: CHECK_STEPS, ...(only ? { only } : {}) }, (line) => console.log(line));
-  const byName = new Map(cases.map((c) => [c.name, c]));
-  const results: Measurement[] = [...measurements];
-  for (const m of native.measurements) {
-    const c = byName.get(m.case);
-    results.push(c ? { ...m, suite: c.suite, bytes: c.bytes } : m);
+  // Native joins each case it measures as one more contender, its rounds rotated with theirs.
+  const native = await startNative(inputs, { sizes, checkSteps: CHECK_STEPS, ...(only ? { only } : {}) }, (line) => console.log(line));
+  const missing = native ? cases.filter((c) => NATIVE_CASE.test(c.name) && !native.cases.has(c.name)).map((c) => c.name) : [];
+  if (native && missing.length > 0) {
+    native.close();
+    throw new Error(`native_bench does not measure ${missing.join(", ")}`);
   }
-  const nativeChecks: CheckResult[] =
-    native.measurements.length === 0 ? [] : cases.filter((c) => c.check && native.measurements.some((m) => m.case === c.name)).map((c) => compare(c, "native", native.checks.get(c.name) ?? new Float64Array(0)));
-  const allChecks = [...nativeChecks, ...checks].sort((a, b) => cases.indexOf(byName.get(a.case)!) - cases.indexOf(byName.get(b.case)!) || CONTENDERS.indexOf(a.contender) - CONTENDERS.indexOf(b.contender));
+  const measured = native ? cases.map((c) => (native.cases.has(c.name) ? { ...c, contenders: [native.contender(c.name), ...c.contenders] } : c)) : cases;
+  let results: Measurement[];
+  let checks: CheckResult[];
+  try {
+    ({ measurements: results, checks } = await measure(measured, options, (line) => console.log(line)));
+  } finally {
+    native?.close();
+  }
+  const byName = new Map(cases.map((c) => [c.name, c]));
+  const allChecks = checks.sort((a, b) => cases.indexOf(byName.get(a.case)!) - cases.indexOf(byName.get(b.case)!) || CONTENDERS.indexOf(a.contender) - CONTENDERS.indexOf(b.contender));
   const targets = evaluateTargets(results, {
     gradient: (dtype) => trainCaseName("gradient", dtype, rows),
     seed: (dtype) => trainCaseName("seed", dtype, rows),
