@@ -77,3 +77,15 @@ pub(crate) fn opaque<T: Copy>(x: T) -> T {
     // SAFETY: a read of a local through a reference to it.
     unsafe { core::ptr::read_volatile(&x) }
 }
+
+/// Reads `x` from memory and discards it: a load the compilers keep, for its side effect of
+/// bringing `x`'s cache line in (crate/src/model/affine.rs `fetch_rows`). WebAssembly has
+/// no prefetch instruction.
+#[cfg(target_arch = "wasm32")]
+#[inline(always)]
+pub(crate) fn fetch<T: Copy>(x: &T) {
+    // SAFETY: a read through a shared reference, of a value that is initialized.
+    unsafe {
+        core::ptr::read_volatile(x);
+    }
+}

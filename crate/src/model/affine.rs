@@ -464,12 +464,41 @@ pub(crate) fn chunk_dots<T: Float>(x: &[T], d: usize, whole: usize, rows: &[u32]
 /// time, so that the weights stay in registers and the loop over chunks unrolls.
 #[cfg(target_arch = "wasm32")]
 pub(crate) fn chunk_dots_f32x4(x: &[f32], d: usize, whole: usize, rows: &[u32], w: &[f32], z: &mut [f32]) {
+    fetch_rows(x, d, whole, rows);
     match whole / LANES {
         1 => dots_f32x4::<1>(x, d, whole, rows, w, z),
         2 => dots_f32x4::<2>(x, d, whole, rows, w, z),
         3 => dots_f32x4::<3>(x, d, whole, rows, w, z),
         4 => dots_f32x4::<4>(x, d, whole, rows, w, z),
         _ => dots_f32x4::<0>(x, d, whole, rows, w, z),
+    }
+}
+
+/// Reads one value in every 64 bytes (a cache line of x86-64 and ARM64 CPUs) of the first
+/// `whole` columns of each row of `rows`, and discards it, when the rows are scattered
+/// over the data, as a shuffled batch's are. Issued back to back before a tile's dot
+/// products, these loads have all the tile's rows fetched from memory at once, where the
+/// dot products' own loads, a row after a row, wait for each row's lines in turn: a W4
+/// epoch (100 000 random rows of 16 f64, 12.8 MB) spent most of its time in `forward_tile`
+/// before. Rows in order (a full batch, an unshuffled fit) are left to the hardware's
+/// prefetcher: the extra loads made W2's gradient slower.
+#[cfg(target_arch = "wasm32")]
+fn fetch_rows<T: Copy>(x: &[T], d: usize, whole: usize, rows: &[u32]) {
+    let (first, last) = match (rows.first(), rows.last()) {
+        (Some(&first), Some(&last)) => (first as usize, last as usize),
+        _ => return,
+    };
+    if last == first + rows.len() - 1 {
+        return;
+    }
+    let step = 64 / core::mem::size_of::<T>();
+    for &row in rows {
+        let start = row as usize * d;
+        let mut c = 0;
+        while c < whole {
+            crate::fetch(&x[start + c]);
+            c += step;
+        }
     }
 }
 
@@ -528,6 +557,7 @@ fn dots_f32x4<const C: usize>(x: &[f32], d: usize, whole: usize, rows: &[u32], w
 /// count is fixed at compile time, as in `chunk_dots_f32x4`.
 #[cfg(target_arch = "wasm32")]
 pub(crate) fn chunk_dots_f64x2(x: &[f64], d: usize, whole: usize, rows: &[u32], w: &[f64], z: &mut [f64]) {
+    fetch_rows(x, d, whole, rows);
     match whole / LANES {
         1 => dots_f64x2::<1>(x, d, whole, rows, w, z),
         2 => dots_f64x2::<2>(x, d, whole, rows, w, z),
