@@ -261,7 +261,19 @@ export function timesTable(results: readonly Measurement[]): string {
   return markdown(["case", ...contenders.map((c) => `${c} median (min)`), ...gbps.map((c) => `${c} GB/s`)], rows);
 }
 
-/** Each contender's median divided by `base`'s median for the same case (3.0× = three times as long). */
+/**
+ * `a`'s time over `b`'s, two contenders of one case: the median over rounds of each
+ * round's ratio when both have every round (their rounds ran minutes apart at most, so a
+ * slow phase of the machine that lasts longer slows both and cancels out), else the ratio
+ * of their medians.
+ */
+export function pairedRatio(a: Measurement, b: Measurement): number {
+  const n = a.roundsUs.length;
+  if (n === 0 || n !== b.roundsUs.length) return a.medianUs / b.medianUs;
+  return median(a.roundsUs.map((t, i) => t / b.roundsUs[i]!));
+}
+
+/** Each contender's time over `base`'s for the same case (pairedRatio; 3.0× = three times as long). */
 export function ratioTable(results: readonly Measurement[], base: ContenderName): string | null {
   const { cases, contenders, of } = present(results);
   if (!contenders.includes(base)) return null;
@@ -271,7 +283,7 @@ export function ratioTable(results: readonly Measurement[], base: ContenderName)
     ...others.map((c) => {
       const x = of(name, c);
       const y = of(name, base);
-      return x && y ? formatRatio(x.medianUs / y.medianUs) : "—";
+      return x && y ? formatRatio(pairedRatio(x, y)) : "—";
     }),
   ]);
   return markdown(["case", ...others.map((c) => `${c} / ${base}`)], rows);

@@ -120,6 +120,8 @@ export async function startNative(
   let stderr = "";
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
   const lines = new Lines(child, () => stderr);
+  // A write after the process ended fails with EPIPE; Lines reports the ending itself.
+  child.stdin.on("error", () => {});
   const close = () => {
     child.stdin.end();
     rmSync(dir, { recursive: true, force: true });

@@ -74,8 +74,10 @@ f32 operation rounded (Math.fround), as the bit-exact ts fallback must round the
 Each time is the median over ${options.rounds} rounds of the median time per call
 (${options.timeMs} ms and at least ${options.iterations} calls per contender and round, each
 call timed on its own, after ${options.prewarmMs} ms of untimed calls per contender and case; the contenders' order rotated between rounds, native's
-rounds among them: its process runs beside the JS one and times a round when asked), with the fastest round in parentheses. Ratios compare medians from
-this one run (3.0× = three times as long). GB/s counts the bytes a step must read and
+rounds among them: its process runs beside the JS one and times a round when asked), with the fastest round in parentheses. A ratio of two contenders of a case is the
+median over rounds of each round's ratio (3.0× = three times as long): their rounds ran
+minutes apart at most, so a slow phase of the machine that outlasts them cancels out; the
+step over the bandwidth probe, two cases, is the ratio of their medians. GB/s counts the bytes a step must read and
 write (5 arrays' worth for SGD with momentum, 7 for Adam, 9 for AdamW with amsgrad and
 centered RMSprop with momentum; X and y once for W2). Every contender's result was checked
 once against a float64 reference (parameters after ${CHECK_STEPS} steps, the gradient, the
@@ -128,7 +130,7 @@ async function main(): Promise<number> {
     const parts = [`### ${suite}`, "Median time per call (fastest round in parentheses):", timesTable(of)];
     for (const base of ["native", "ts", "1 worker"] as const) {
       const table = ratioTable(of, base);
-      if (table) parts.push(`Ratio of median times to ${base} (${base === "native" ? "the ceiling" : base === "ts" ? "the TypeScript fallback" : "the same work on one worker thread"}; below 1× is faster):`, table);
+      if (table) parts.push(`Ratio of times to ${base}, round by round (${base === "native" ? "the ceiling" : base === "ts" ? "the TypeScript fallback" : "the same work on one worker thread"}; below 1× is faster):`, table);
     }
     return parts.join("\n\n");
   });

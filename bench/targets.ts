@@ -1,10 +1,12 @@
 /**
- * Issue 9's targets, evaluated on one run's medians: the table of ratios (downhill wasm
+ * Issue 9's targets, evaluated on one run's rounds: the table of ratios (downhill wasm
  * vs the native crate, vs the faster TF.js backend; the ts fallback vs a plain JS loop)
  * and the three further targets (W1 near the bandwidth probe, the public API's overhead
  * over the bare kernel, fit() over the same loop against the kernels). Lower is faster.
+ * Two contenders of one case are compared round by round (harness.ts pairedRatio); the
+ * step and the bandwidth probe, two cases, by their medians.
  */
-import { formatRatio, type ContenderName, type Measurement } from "./harness.ts";
+import { formatRatio, pairedRatio, type ContenderName, type Measurement } from "./harness.ts";
 
 export interface TargetResult {
   /** The table row or the further target's name. */
@@ -52,8 +54,14 @@ function rows(names: TargetCases): Row[] {
 
 /** Every target cell of the issue, measured where the run has both times. */
 export function evaluateTargets(results: readonly Measurement[], names: TargetCases): TargetResult[] {
-  const time = (name: string, contender: ContenderName) => results.find((r) => r.case === name && r.contender === contender)?.medianUs ?? null;
+  const find = (name: string, contender: ContenderName) => results.find((r) => r.case === name && r.contender === contender) ?? null;
+  const time = (name: string, contender: ContenderName) => find(name, contender)?.medianUs ?? null;
   const ratio = (a: number | null, b: number | null) => (a === null || b === null ? null : a / b);
+  /** `a`'s time over `b`'s in case `name`, round by round. */
+  const paired = (name: string, a: ContenderName, b: ContenderName) => {
+    const [x, y] = [find(name, a), find(name, b)];
+    return x === null || y === null ? null : pairedRatio(x, y);
+  };
   const result = (row: string, column: string, target: number, measured: number | null): TargetResult => ({
     row,
     column,
@@ -63,13 +71,13 @@ export function evaluateTargets(results: readonly Measurement[], names: TargetCa
   });
   const out: TargetResult[] = [];
   for (const r of rows(names)) {
-    const wasm = time(r.case, "wasm");
-    out.push(result(r.label, COLUMNS[0], r.native, ratio(wasm, time(r.case, "native"))));
+    out.push(result(r.label, COLUMNS[0], r.native, paired(r.case, "wasm", "native")));
     if (r.tfjs !== null) {
-      const tf = [time(r.case, "tfjs-wasm"), time(r.case, "tfjs-cpu")].filter((t): t is number => t !== null);
-      out.push(result(r.label, COLUMNS[1], r.tfjs, ratio(wasm, tf.length ? Math.min(...tf) : null)));
+      // The faster backend by median, compared round by round.
+      const tf = (["tfjs-wasm", "tfjs-cpu"] as const).filter((c) => time(r.case, c) !== null).sort((a, b) => time(r.case, a)! - time(r.case, b)!)[0];
+      out.push(result(r.label, COLUMNS[1], r.tfjs, tf === undefined ? null : paired(r.case, "wasm", tf)));
     }
-    if (r.plain !== null) out.push(result(r.label, COLUMNS[2], r.plain, ratio(time(r.case, "ts"), time(r.case, "plain JS"))));
+    if (r.plain !== null) out.push(result(r.label, COLUMNS[2], r.plain, paired(r.case, "ts", "plain JS")));
   }
   for (const dtype of ["f32", "f64"] as const) {
     const name = `W1 Adam ${dtype} N=1e6`;
@@ -77,12 +85,12 @@ export function evaluateTargets(results: readonly Measurement[], names: TargetCa
   }
   for (const dtype of ["f32", "f64"] as const) {
     const name = `W1 Adam ${dtype} N=1e3`;
-    const overhead = ratio(time(name, "wasm"), time(name, "wasm kernels"));
+    const overhead = paired(name, "wasm", "wasm kernels");
     out.push(result(`W1 Adam ${dtype} N=1e3: public step() overhead over the bare kernel`, "also", 0.1, overhead === null ? null : overhead - 1));
   }
   for (const [workload, name] of [["W3", names.seed], ["W4", names.epoch]] as const) {
     for (const dtype of ["f32", "f64"] as const) {
-      out.push(result(`${workload} ${dtype}: fit() / the same loop against the kernels`, "also", 1.2, ratio(time(name(dtype), "wasm"), time(name(dtype), "wasm kernels"))));
+      out.push(result(`${workload} ${dtype}: fit() / the same loop against the kernels`, "also", 1.2, paired(name(dtype), "wasm", "wasm kernels")));
     }
   }
   return out;
