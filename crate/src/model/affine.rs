@@ -481,7 +481,9 @@ pub(crate) fn chunk_dots_f32x4(x: &[f32], d: usize, whole: usize, rows: &[u32], 
 /// dot products' own loads, a row after a row, wait for each row's lines in turn: a W4
 /// epoch (100 000 random rows of 16 f64, 12.8 MB) spent most of its time in `forward_tile`
 /// before. Rows in order (a full batch, an unshuffled fit) are left to the hardware's
-/// prefetcher: the extra loads made W2's gradient slower.
+/// prefetcher, as the extra loads made W2's gradient slower: told apart by their first and
+/// last row alone (`consecutive` would walk them all), which a shuffled tile matches only
+/// by chance, and then goes without the fetch, with the same results.
 #[cfg(target_arch = "wasm32")]
 fn fetch_rows<T: Copy>(x: &[T], d: usize, whole: usize, rows: &[u32]) {
     let (first, last) = match (rows.first(), rows.last()) {

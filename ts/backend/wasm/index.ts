@@ -138,10 +138,15 @@ class WasmRows implements RowStorage {
   }
 }
 
+/** `rows` as this backend's own buffer; refused when it is the ts backend's (it holds no pointer into this memory). */
+function wasmRows(rows: RowStorage): WasmRows {
+  if (!(rows instanceof WasmRows)) throw new DownhillError("INVALID_ARGUMENT", "Row indices of the ts backend were given to the wasm backend.");
+  return rows;
+}
+
 /** Runs crate/src/model/<call.model>.rs on the first `count` rows of `call.rows`: one call. */
 function modelLossAndGradient(call: ModelCall, count: number): number {
-  const rows = call.rows;
-  if (!(rows instanceof WasmRows)) throw new DownhillError("INVALID_ARGUMENT", "Row indices of the ts backend were given to the wasm backend.");
+  const rows = wasmRows(call.rows);
   const bias = call.bias === null ? 0 : pointer(call.bias);
   const gradB = call.gradB === null ? 0 : pointer(call.gradB);
   return loadAbi().model(call.model, call.x.dtype)(
@@ -156,8 +161,7 @@ function modelLossAndGradient(call: ModelCall, count: number): number {
  * widths and the pointer table (per layer w, b, grad_w, grad_b) to `call.table`, then one call.
  */
 function mlpLossAndGradient(call: MlpCall, count: number): number {
-  const { rows, table, sizes } = call;
-  if (!(rows instanceof WasmRows) || !(table instanceof WasmRows)) throw new DownhillError("INVALID_ARGUMENT", "Row indices of the ts backend were given to the wasm backend.");
+  const [rows, table, sizes] = [wasmRows(call.rows), wasmRows(call.table), call.sizes];
   const layers = sizes.length - 1;
   const words = table.array;
   for (let l = 0; l <= layers; l++) words[l] = sizes[l]!;
@@ -183,17 +187,15 @@ const KERNEL_CODES = new Map(KERNEL_NAMES.map((name, i) => [name, i]));
 function train(call: TrainCall): number {
   assertLive(call.plan);
   const m = call.model;
-  const rows = m.rows;
+  const rows = wasmRows(m.rows);
+  const flags = wasmRows(call.flags);
   const e = call.epochs;
-  const rng = e?.rng ?? null;
-  if (!(rows instanceof WasmRows) || !(call.flags instanceof WasmRows) || (rng !== null && !(rng instanceof WasmRows))) {
-    throw new DownhillError("INVALID_ARGUMENT", "Row indices of the ts backend were given to the wasm backend.");
-  }
+  const rng = e?.rng == null ? null : wasmRows(e.rng);
   checkTrainRows(call);
   return loadAbi().train(m.x.dtype)(
     pointer(m.x), pointer(m.y), m.n, m.d, m.k, MODEL_CODES[m.model], m.bias === null ? 0 : 1, m.loss, m.delta, m.l2, m.l1,
     rows.ptr + 4 * call.first, call.count, call.batch, pointer(m.scratch), m.scratch.length,
-    (call.plan as WasmPlan).table, KERNEL_CODES.get(call.kernel)!, pointer(call.scalars), call.flags.ptr, call.maxNorm, call.tol,
+    (call.plan as WasmPlan).table, KERNEL_CODES.get(call.kernel)!, pointer(call.scalars), flags.ptr, call.maxNorm, call.tol,
     pointer(call.losses), pointer(call.norms),
     e === null ? 0 : e.count, rng === null ? 0 : rng.ptr, e === null ? 0 : pointer(e.watch), e === null ? 0 : pointer(e.best),
   );
@@ -306,13 +308,12 @@ export const wasmBackend: Backend = {
   penalty: (name, weights, lambda, grad) => loadAbi().loss.penalty(name, weights.dtype, pointer(weights), weights.length, lambda, pointer(grad)),
   allocRows: (length) => new WasmRows(loadAbi(), length),
   shuffleRows(state, rows, count) {
-    if (!(state instanceof WasmRows) || !(rows instanceof WasmRows)) throw new DownhillError("INVALID_ARGUMENT", "Row indices of the ts backend were given to the wasm backend.");
-    loadAbi().rng.shuffle(state.ptr, rows.ptr, count);
+    loadAbi().rng.shuffle(wasmRows(state).ptr, wasmRows(rows).ptr, count);
   },
   fillRowsInOrder(rows, count) {
-    if (!(rows instanceof WasmRows)) throw new DownhillError("INVALID_ARGUMENT", "Row indices of the ts backend were given to the wasm backend.");
-    checkRowCount(rows, count);
-    loadAbi().fillInOrder(rows.ptr, count);
+    const own = wasmRows(rows);
+    checkRowCount(own, count);
+    loadAbi().fillInOrder(own.ptr, count);
   },
   modelLossAndGradient,
   mlpLossAndGradient,
