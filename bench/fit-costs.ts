@@ -19,7 +19,7 @@
  */
 import { LinearRegression, Random, fit, toDataset, type Dtype, type FitOptions } from "../ts/index.ts";
 import { wasmBackend } from "../ts/backend/wasm/index.ts";
-import { fillInOrder } from "../ts/train/batch.ts";
+import { fillInOrder } from "../ts/kernels/model/affine.ts";
 import { EPOCH, SEED_FIT, regressionData, seedData } from "./workloads.ts";
 
 const ROWS = 100_000;

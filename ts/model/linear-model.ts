@@ -16,7 +16,8 @@ import { checkDataset, toDataset, type Dataset, type Features, type Targets } fr
 import type { ArrayOf, Dtype } from "../dtype.ts";
 import { bytesPerElement, isFloatArray } from "../dtype.ts";
 import { DownhillError, DownhillRangeError, DownhillTypeError, describe, disposedError, abstractClass } from "../errors.ts";
-import { batchIndices, checkBatchRange, checkBatchRows, checkEpochsRun, fillInOrder } from "../train/batch.ts";
+import { fillInOrder } from "../kernels/model/affine.ts";
+import { batchIndices, checkBatchRange, checkBatchRows, checkEpochsRun } from "../train/batch.ts";
 import { Resident } from "./resident.ts";
 import type { Initializer } from "../init.ts";
 import { forwardF32, forwardF64, scratchLen } from "../kernels/model/affine.ts";

@@ -38,9 +38,6 @@ export function batchRows(indices: Uint32Array | undefined, start: number | unde
   return batchIndices(indices, start!, end!);
 }
 
-/** Writes `0 … n − 1` to the first n rows (the ts twin of crate/src/model/affine.rs's). */
-export { fillInOrder } from "../kernels/model/affine.ts";
-
 /** The batch's indices, without making a view when it is the whole array (full-batch fits). */
 export function batchIndices(indices: Uint32Array, start: number, end: number): Uint32Array {
   return start === 0 && end === indices.length ? indices : indices.subarray(start, end);

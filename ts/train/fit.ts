@@ -24,7 +24,7 @@ import { Scheduler, type ScheduledOptimizer } from "../schedule/scheduler.ts";
 import { EpochLog, Fitted, type Divergence, type FitResult, type IterationRecord, type StopReason } from "./history.ts";
 import { checkFitOptions, type CallbackResult, type FitOptions, type FitSettings } from "./options.ts";
 import type { BoundData, EpochsRun, Trainable } from "./trainable.ts";
-import { fillInOrder } from "./batch.ts";
+import { fillInOrder } from "../kernels/model/affine.ts";
 import { bindParallel, checkParallelModel, type ParallelBound } from "./data-parallel.ts";
 import { OPTIMIZERS, TIME_SLICE, isThenable, macrotask, now } from "./loop.ts";
 
